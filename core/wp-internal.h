@@ -6,18 +6,20 @@
  *
  * LOCK ORDER (take in this order, never the reverse):
  *
+ *   pool->deliver_mu     serialises result callbacks (recursive)
+ *   pool->evcb_mu        serialises event callbacks (trylock only)
  *   pool->stop_mu        the ordered stop's once/waiters (stop.c)
  *   pool->mu             task queue, admission, slots, threads, pause
  *   pool->results.mu     result queue (passive.c)
  *   pool->errors.mu      error queue (passive.c)
- *   pool->deliver_mu     serialises result callbacks (passive.c)
  *   pool->stats_mu       published metrics/health snapshots, samples
  *   pool->events.mu      event ring (events.c)
  *   thread->sleep_mu     a worker's interruptible sleep (ctx.c)
  *
- * No user callback is ever called with pool->mu, a queue lock, stats_mu or
- * events.mu held.  deliver_mu is held around result callbacks on purpose:
- * it is what makes them one-at-a-time; nothing else is taken under it.
+ * The two callback locks are held while user code runs, so that a result
+ * callback or an event callback never runs twice at once; user code may
+ * call back into the pool, which is why they come first.  No user
+ * callback is ever called with any other pool lock held.
  */
 #ifndef WP_INTERNAL_H
 #define WP_INTERNAL_H
@@ -190,14 +192,18 @@ struct wp__thread {
 	int slot;                    /* pool->mu; -1 unless ROLE_SLOT */
 	int last_slot;               /* pool->mu; the slot it last filled */
 	char name[WP_NAME_MAX];      /* pool->mu */
-	uint64_t tasks_done;         /* atomic relaxed reads elsewhere */
+	bool overdue;                /* pool->mu: claimed at the orphan cap */
+	_Atomic uint64_t tasks_done; /* owner writes, others read */
+	uint64_t runs;               /* owner only: run counter */
 
-	/* The current run, published by the release store of `run`. */
+	/* The current run, published by the seq_cst store of `run`; the
+	 * fields below are written before it by the owner. */
 	_Atomic uint64_t run;
-	struct wp__task *task;  /* valid while run is ACTIVE or CLAIMED */
-	_Atomic int64_t deadline_ns; /* WP__NEVER if none; atomic for watchdog */
+	_Atomic(struct wp__task *) task; /* valid while ACTIVE or CLAIMED */
+	_Atomic int64_t deadline_ns;     /* WP__NEVER if none */
 	_Atomic int64_t started_ns;
 	_Atomic uint64_t cur_task_id; /* for wp_pool_workers() */
+	_Atomic uint64_t kindw[3];    /* the task's kind, WP_KIND_MAX bytes */
 
 	struct wp_ctx ctx;
 	pthread_mutex_t sleep_mu; /* wp_ctx_sleep() wake-ups */
@@ -207,7 +213,7 @@ struct wp__thread {
 	sigjmp_buf jb;
 	volatile sig_atomic_t in_task;
 	volatile sig_atomic_t fault_signo;
-	char panic_msg[WP_MSG_MAX];
+	char panic_msg[WP_MSG_MAX]; /* owner only */
 	void *altstack;
 };
 
@@ -248,6 +254,7 @@ struct wp__resultq {
 	unsigned full_waiters; /* mu */
 	bool closed;           /* mu */
 	bool consumer_alive;   /* mu */
+	bool consumer_waiting; /* mu */
 };
 
 struct wp__errnode {
@@ -263,6 +270,7 @@ struct wp__errorq {
 	unsigned producers;              /* mu */
 	bool closed;                     /* mu */
 	bool consumer_alive;             /* mu */
+	bool consumer_waiting;           /* mu */
 };
 
 /* ------------------------------------------------------------------------
@@ -304,6 +312,7 @@ struct wp_pool {
 	pthread_cond_t idle_cv;   /* wait_idle and drain: mu */
 	pthread_cond_t thread_cv; /* a thread exited (stop's bounded wait): mu */
 	pthread_cond_t watch_cv;  /* watchdog wake-ups: mu */
+	pthread_cond_t spare_cv;  /* parked spare threads: mu */
 
 	/* State, protected by mu.  `accepting` is the admission flag that
 	 * submit checks in the same critical section as the enqueue. */
@@ -311,11 +320,14 @@ struct wp_pool {
 	bool started;
 	bool accepting;
 	bool paused;
-	bool draining;
 	struct wp__taskq tasks;
 	unsigned blocked_submitters;
-	unsigned running; /* tasks between pop and outcome */
-	unsigned idle_waiters;
+	unsigned idle_workers;      /* workers waiting on work_cv */
+	atomic_uint idle_waiters;   /* wait_idle/drain callers */
+	atomic_bool draining;       /* a drain is running its first part */
+	bool stopping;              /* mu: the ordered stop is running */
+	bool contain;               /* crash containment: fixed at create */
+	_Atomic int64_t task_timeout_ns; /* the pool's default; 0: none */
 
 	/* Signals: fired exactly once each; the atomic flag is what threads
 	 * poll, fired_at is for display.  Set under mu. */
@@ -330,16 +342,20 @@ struct wp_pool {
 	unsigned orphans;       /* threads in ROLE_ORPHAN */
 	unsigned spares;        /* threads in ROLE_SPARE */
 	unsigned worker_threads; /* threads not yet EXITED (any role) */
-	int64_t watch_wake_ns;   /* when the watchdog will next look */
-	bool watch_kick;         /* mu: wake the watchdog now */
-	_Atomic int64_t watch_at; /* deadline the watchdog sleeps until */
+	bool watch_kick;          /* mu: wake the watchdog now */
+	_Atomic int64_t watch_at; /* when the watchdog looks next */
+	int64_t watch_guess_ns;   /* mu: a usual timeout, from the last scan */
+	uint64_t watch_runsum;    /* mu: runs seen by the last scan */
 
 	/* Auxiliary threads. */
 	pthread_t watchdog_tid, results_tid, errors_tid, monitor_tid,
 		health_tid;
 	bool watchdog_alive, results_alive, errors_alive, monitor_alive,
 		health_alive; /* mu */
-	int64_t aux_exit_ns[5]; /* mu: when each exited (stop report) */
+	/* Indexed by enum wp_thread_class (aux classes only): mu. */
+	bool aux_started[WP_THREAD_ORPHAN + 1];
+	bool aux_joined[WP_THREAD_ORPHAN + 1];
+	bool aux_detached[WP_THREAD_ORPHAN + 1];
 
 	/* Timed threads' stop signals wake them through these. */
 	pthread_cond_t monitor_cv; /* mu */
@@ -352,7 +368,12 @@ struct wp_pool {
 	/* Statistics. */
 	struct wp__counters n;
 	struct wp__hist hist[WP__HIST_STRIPES];
+	_Atomic int64_t last_proc_ns;
 	int64_t start_ns; /* immutable after start */
+	int64_t stats_t0;
+	/* Monitor thread only: heap-growth leak check. */
+	uint64_t leak_last, leak_base;
+	unsigned leak_rising;
 
 	pthread_mutex_t stats_mu;
 	struct wp_metrics published;  /* stats_mu */
@@ -371,6 +392,9 @@ struct wp_pool {
 	bool last_healthy;                      /* stats_mu */
 
 	struct wp__events events;
+	pthread_mutex_t evcb_mu; /* serialises on_event calls */
+	atomic_bool evcb_more;   /* events wait for a flush */
+	uint64_t evcb_seq;       /* evcb_mu: last event handed to on_event */
 
 	/* The ordered stop. */
 	pthread_mutex_t stop_mu;
@@ -379,8 +403,9 @@ struct wp_pool {
 	bool stop_done;           /* stop_mu */
 	int stop_rc;              /* stop_mu */
 	struct wp_stop_report report; /* written by the stopper; then frozen */
-	struct wp_stop_thread *report_threads;
-	bool crash_installed;
+	bool stop_logging;            /* mu: record thread exits */
+	struct wp_stop_thread *log;   /* mu: the exit log (report threads) */
+	unsigned nlog, log_cap;       /* mu */
 };
 
 /* ------------------------------------------------------------------------
@@ -388,8 +413,9 @@ struct wp_pool {
  * refuse self-waits (WP_ESELF), to route wp_panic() and contained faults.
  */
 struct wp__self {
-	wp_pool *pool;
+	wp_pool *pool;             /* set on the pool's own threads */
 	struct wp__thread *worker; /* NULL on auxiliary threads */
+	wp_pool *stopping;         /* the pool this thread is stopping */
 };
 extern _Thread_local struct wp__self wp__self;
 bool wp__on_own_thread(const wp_pool *pool);
@@ -402,7 +428,12 @@ void wp__pool_unref(wp_pool *pool);
 void wp__event(wp_pool *pool, enum wp_event_type type, uint64_t task_id,
 	       int worker, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-void wp__signal_wake_all(wp_pool *pool); /* broadcast every cv: mu held */
+/* Pushes an event into the ring only (safe under pool->mu); the
+ * callback runs at the next wp__events_flush(). */
+void wp__event_later(wp_pool *pool, enum wp_event_type type,
+		     uint64_t task_id, int worker, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void wp__events_flush(wp_pool *pool); /* no pool lock held */
 
 /* ------------------------------------------------------------------------
  * submit.c
@@ -418,6 +449,11 @@ int wp__worker_spawn(wp_pool *pool, int slot);
 /* Sets outcome once; false if it was already set.  Bumps the counter. */
 bool wp__task_finish(wp_pool *pool, struct wp__task *t, enum wp_outcome o,
 		     int code);
+/* Workers have been told to go: cancel, shutdown, or closed and empty
+ * (mu held). */
+bool wp__workers_should_exit(const wp_pool *pool);
+void wp__thread_take_slot(wp_pool *pool, struct wp__thread *t, int slot);
+void wp__thread_free(struct wp__thread *t);
 
 /* ------------------------------------------------------------------------
  * watchdog.c
@@ -425,8 +461,13 @@ bool wp__task_finish(wp_pool *pool, struct wp__task *t, enum wp_outcome o,
 void *wp__watchdog_main(void *arg);
 /* Called by a worker that started a timed run (no lock held). */
 void wp__watchdog_notice(wp_pool *pool, int64_t deadline_ns);
-/* Claims a thread's active run (CAS); returns the task or NULL. */
-struct wp__task *wp__claim_run(struct wp__thread *t);
+/* Claims a thread's active run (CAS); returns the task (and its run
+ * number) or NULL. */
+struct wp__task *wp__claim_run(struct wp__thread *t, uint64_t *run);
+/* Leaves a claimed thread behind as an orphan and (if replace) fills its
+ * slot with a spare or a new thread; at the orphan cap the slot waits
+ * instead (mu held). */
+void wp__orphan(wp_pool *pool, struct wp__thread *t, bool replace);
 /* Joins threads that have exited; mu held on entry and exit (drops it
  * around pthread_join). */
 void wp__reap_exited(wp_pool *pool);
@@ -454,7 +495,8 @@ void wp__report_error(wp_pool *pool, const struct wp__task *t,
 		      enum wp_outcome o, int code, const char *msg);
 /* Cancels a detached list of never-run tasks: outcome, free_fn, delivery. */
 void wp__cancel_list(wp_pool *pool, struct wp__task *list);
-bool wp__results_idle(wp_pool *pool);
+/* Every accepted task's outcome has been delivered. */
+bool wp__is_idle(wp_pool *pool);
 
 /* ------------------------------------------------------------------------
  * monitor.c and health.c
@@ -466,17 +508,26 @@ void wp__health_fill(wp_pool *pool, const struct wp_metrics *m,
 		     struct wp_health *h);
 void wp__sample_add(wp_pool *pool, int64_t now, uint64_t outcomes,
 		    uint64_t bad); /* stats_mu held */
+/* The timed threads' ticker: fn now and every `interval` until `stop` or
+ * the root cancel fires. */
+void wp__timed_loop(wp_pool *pool, enum wp_signal stop, pthread_cond_t *cv,
+		    enum wp_option interval, void (*fn)(wp_pool *));
 
 /* ------------------------------------------------------------------------
  * stop.c: the layer signals and the ordered stop.
  */
 int wp__fire(wp_pool *pool, enum wp_signal sig);
+/* Last act of an auxiliary thread. */
 void wp__aux_exited(wp_pool *pool, enum wp_thread_class cls);
+/* Records a thread's exit for the stop report (mu held). */
+void wp__stop_log_exit(wp_pool *pool, const char *name,
+		       enum wp_thread_class cls);
 
 /* ------------------------------------------------------------------------
  * ctx.c
  */
-void wp__ctx_begin(struct wp__thread *t, struct wp__task *task);
+void wp__ctx_begin(struct wp__thread *t, struct wp__task *task, uint64_t run,
+		   int64_t deadline);
 void wp__ctx_cancel(struct wp__thread *t, uint64_t run, int why);
 
 /* ------------------------------------------------------------------------

@@ -1,0 +1,569 @@
+/*
+ * pool.c - the pool's lifecycle: create, start, pause, resize, settings,
+ * wait-idle, destroy; and the event plumbing every thread uses.
+ *
+ * DESIGN
+ * One wp_pool owns everything it uses: no global state, so two pools in
+ * one process never see each other (the only process-wide thing, fault
+ * signal handlers for opt-in crash containment, lives in crash.c).
+ *
+ * Threads: N workers (worker.c) and five auxiliary threads: the watchdog
+ * (watchdog.c), the result and error handlers (passive.c), the monitor
+ * (monitor.c) and the health checker (health.c).  Lock order is written
+ * once, in wp-internal.h.
+ *
+ * Memory: the user holds one reference; a forced stop gives one to each
+ * thread it leaves behind.  The last reference frees the pool, so a stuck
+ * thread that returns after wp_pool_destroy() still finds valid memory.
+ */
+#include "wp-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+init_sync(wp_pool *pool)
+{
+	pthread_cond_t *cvs[] = {&pool->work_cv,    &pool->room_cv,
+				 &pool->idle_cv,    &pool->thread_cv,
+				 &pool->watch_cv,   &pool->spare_cv,
+				 &pool->monitor_cv, &pool->health_cv,
+				 &pool->stop_cv};
+
+	pthread_mutex_init(&pool->mu, NULL);
+	pthread_mutexattr_t rec;
+
+	pthread_mutexattr_init(&rec);
+	pthread_mutexattr_settype(&rec, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&pool->deliver_mu, &rec);
+	pthread_mutexattr_destroy(&rec);
+	pthread_mutex_init(&pool->stats_mu, NULL);
+	pthread_mutex_init(&pool->stop_mu, NULL);
+	pthread_mutex_init(&pool->evcb_mu, NULL);
+	for (size_t i = 0; i < sizeof cvs / sizeof cvs[0]; i++)
+		if (wp__cond_init(cvs[i]) != 0)
+			return WP_ENOMEM;
+	return 0;
+}
+
+int
+wp_pool_create(const struct wp_config *cfg, wp_pool **out)
+{
+	struct wp_config c;
+	wp_pool *pool;
+	int rc;
+
+	if (!out)
+		return WP_EINVAL;
+	if (cfg)
+		c = *cfg;
+	else
+		wp_config_init(&c);
+	rc = wp_config_validate(&c, NULL);
+	if (rc)
+		return rc;
+	wp__config_resolve(&c);
+
+	pool = calloc(1, sizeof *pool);
+	if (!pool)
+		return WP_ENOMEM;
+	pool->slots = calloc(WP_WORKERS_MAX, sizeof *pool->slots);
+	if (!pool->slots) {
+		free(pool);
+		return WP_ENOMEM;
+	}
+	rc = wp__events_init(&pool->events, c.event_ring_cap);
+	if (rc) {
+		free(pool->slots);
+		free(pool);
+		return rc;
+	}
+	pool->cfg = c;
+	pool->contain = c.contain_crashes;
+	atomic_init(&pool->refs, 1);
+	atomic_init(&pool->watch_at, WP__NEVER);
+	atomic_init(&pool->task_timeout_ns,
+		    (int64_t)c.task_timeout_ms * WP__NS_PER_MS);
+	init_sync(pool);
+	wp__resultq_init(&pool->results, c.result_queue_cap);
+	wp__errorq_init(&pool->errors, c.error_queue_cap);
+	pool->tasks.cap = c.task_queue_cap;
+	pool->target = c.workers;
+	pool->accepting = true;
+	pool->last_healthy = true;
+	if (pool->contain)
+		wp__crash_acquire();
+	*out = pool;
+	return 0;
+}
+
+/* Starts one auxiliary thread (mu held). */
+static int
+start_aux(wp_pool *pool, enum wp_thread_class cls, pthread_t *tid,
+	  bool *alive, const char *name, void *(*fn)(void *))
+{
+	int rc = wp__thread_start(tid, name, fn, pool);
+
+	if (rc == 0) {
+		*alive = true;
+		pool->aux_started[cls] = true;
+	}
+	return rc;
+}
+
+int
+wp_pool_start(wp_pool *pool)
+{
+	int rc = 0;
+	unsigned i;
+
+	if (!pool)
+		return WP_EINVAL;
+	pthread_mutex_lock(&pool->mu);
+	if (pool->started) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_ESTATE;
+	}
+	pool->started = true;
+	pool->start_ns = wp__now();
+	pool->stats_t0 = pool->start_ns;
+
+	/* Passive consumers first, so the first result has a home. */
+	pthread_mutex_lock(&pool->results.mu);
+	pool->results.consumer_alive = true;
+	pthread_mutex_unlock(&pool->results.mu);
+	pthread_mutex_lock(&pool->errors.mu);
+	pool->errors.consumer_alive = true;
+	pthread_mutex_unlock(&pool->errors.mu);
+	rc = start_aux(pool, WP_THREAD_RESULTS, &pool->results_tid,
+		       &pool->results_alive, "wp-results", wp__results_main);
+	if (!rc)
+		rc = start_aux(pool, WP_THREAD_ERRORS, &pool->errors_tid,
+			       &pool->errors_alive, "wp-errors",
+			       wp__errors_main);
+	if (!rc) {
+		wp__producer_enter(pool); /* the watchdog's */
+		rc = start_aux(pool, WP_THREAD_WATCHDOG, &pool->watchdog_tid,
+			       &pool->watchdog_alive, "wp-watchdog",
+			       wp__watchdog_main);
+		if (rc)
+			wp__producer_leave(pool);
+	}
+	for (i = 0; !rc && i < pool->target; i++)
+		rc = wp__worker_spawn(pool, (int)i);
+	if (!rc)
+		rc = start_aux(pool, WP_THREAD_MONITOR, &pool->monitor_tid,
+			       &pool->monitor_alive, "wp-monitor",
+			       wp__monitor_main);
+	if (!rc)
+		rc = start_aux(pool, WP_THREAD_HEALTH, &pool->health_tid,
+			       &pool->health_alive, "wp-health",
+			       wp__health_main);
+	/* A consumer whose thread never started is not alive. */
+	if (!pool->results_alive) {
+		pthread_mutex_lock(&pool->results.mu);
+		pool->results.consumer_alive = false;
+		pthread_mutex_unlock(&pool->results.mu);
+	}
+	if (!pool->errors_alive) {
+		pthread_mutex_lock(&pool->errors.mu);
+		pool->errors.consumer_alive = false;
+		pthread_mutex_unlock(&pool->errors.mu);
+	}
+	pthread_mutex_unlock(&pool->mu);
+	if (rc) {
+		/* Whatever did start is stopped by the ordered stop. */
+		wp_pool_stop(pool, NULL);
+		return rc;
+	}
+	wp__event(pool, WP_EV_STARTED, 0, -1,
+		  "started: %u workers, queues %u/%u/%u", pool->target,
+		  pool->tasks.cap, pool->results.cap, pool->errors.cap);
+	return 0;
+}
+
+static void
+pool_free(wp_pool *pool)
+{
+	struct wp__thread *t, *next;
+	pthread_cond_t *cvs[] = {&pool->work_cv,    &pool->room_cv,
+				 &pool->idle_cv,    &pool->thread_cv,
+				 &pool->watch_cv,   &pool->spare_cv,
+				 &pool->monitor_cv, &pool->health_cv,
+				 &pool->stop_cv};
+
+	for (t = pool->threads; t; t = next) {
+		next = t->next_all;
+		wp__thread_free(t);
+	}
+	for (size_t i = 0; i < sizeof cvs / sizeof cvs[0]; i++)
+		pthread_cond_destroy(cvs[i]);
+	pthread_mutex_destroy(&pool->mu);
+	pthread_mutex_destroy(&pool->deliver_mu);
+	pthread_mutex_destroy(&pool->stats_mu);
+	pthread_mutex_destroy(&pool->stop_mu);
+	pthread_mutex_destroy(&pool->evcb_mu);
+	wp__resultq_fini(&pool->results);
+	wp__errorq_fini(&pool->errors);
+	wp__events_fini(&pool->events);
+	if (pool->contain)
+		wp__crash_release();
+	free(pool->log);
+	free(pool->slots);
+	free(pool);
+}
+
+void
+wp__pool_unref(wp_pool *pool)
+{
+	if (atomic_fetch_sub(&pool->refs, 1) == 1)
+		pool_free(pool);
+}
+
+int
+wp_pool_destroy(wp_pool *pool)
+{
+	if (!pool)
+		return WP_EINVAL;
+	if (wp__on_own_thread(pool))
+		return WP_ESELF;
+	wp_pool_stop(pool, NULL);
+	wp__pool_unref(pool);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * State.
+ */
+enum wp_pool_state
+wp_pool_state(const wp_pool *pool)
+{
+	wp_pool *p = (wp_pool *)pool;
+	enum wp_pool_state s;
+
+	if (!pool)
+		return WP_STATE_STOPPED;
+	pthread_mutex_lock(&p->stop_mu);
+	if (p->stop_done) {
+		s = p->report.forced ? WP_STATE_FORCED : WP_STATE_STOPPED;
+		pthread_mutex_unlock(&p->stop_mu);
+		return s;
+	}
+	s = p->stop_begun ? WP_STATE_STOPPING : WP_STATE_RUNNING;
+	pthread_mutex_unlock(&p->stop_mu);
+	if (s == WP_STATE_STOPPING)
+		return p->report.drained && p->draining ? WP_STATE_DRAINING : s;
+
+	pthread_mutex_lock(&p->mu);
+	if (!p->started)
+		s = WP_STATE_CREATED;
+	else if (atomic_load(&p->sig[WP_SIG_CANCEL]) ||
+		 atomic_load(&p->sig[WP_SIG_SHUTDOWN]))
+		s = p->worker_threads ? WP_STATE_STOPPING : WP_STATE_STOPPED;
+	else if (atomic_load(&p->sig[WP_SIG_CLOSE_TASKS]))
+		s = p->worker_threads ? WP_STATE_DRAINING : WP_STATE_STOPPED;
+	else if (p->paused)
+		s = WP_STATE_PAUSED;
+	else
+		s = WP_STATE_RUNNING;
+	pthread_mutex_unlock(&p->mu);
+	return s;
+}
+
+bool
+wp_pool_is_accepting(const wp_pool *pool)
+{
+	wp_pool *p = (wp_pool *)pool;
+	bool a;
+
+	if (!pool)
+		return false;
+	pthread_mutex_lock(&p->mu);
+	a = p->accepting;
+	pthread_mutex_unlock(&p->mu);
+	return a;
+}
+
+static int
+set_paused(wp_pool *pool, bool paused)
+{
+	bool changed;
+
+	if (!pool)
+		return WP_EINVAL;
+	pthread_mutex_lock(&pool->mu);
+	if (pool->stopping || atomic_load(&pool->sig[WP_SIG_CANCEL]) ||
+	    atomic_load(&pool->sig[WP_SIG_SHUTDOWN]) ||
+	    (pool->stop_logging && paused)) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_ESTATE;
+	}
+	changed = pool->paused != paused;
+	pool->paused = paused;
+	if (!paused)
+		pthread_cond_broadcast(&pool->work_cv);
+	pthread_mutex_unlock(&pool->mu);
+	if (changed)
+		wp__event(pool, paused ? WP_EV_PAUSE : WP_EV_RESUME, 0, -1,
+			  paused ? "paused: workers take no new task"
+				 : "resumed");
+	return 0;
+}
+
+int
+wp_pool_pause(wp_pool *pool)
+{
+	return set_paused(pool, true);
+}
+
+int
+wp_pool_resume(wp_pool *pool)
+{
+	return set_paused(pool, false);
+}
+
+int
+wp_pool_wait_idle(wp_pool *pool, uint64_t timeout_ms)
+{
+	int64_t deadline;
+	int rc = 0;
+
+	if (!pool)
+		return WP_EINVAL;
+	if (wp__on_own_thread(pool))
+		return WP_ESELF;
+	deadline = wp__deadline_after_ms(timeout_ms);
+	pthread_mutex_lock(&pool->mu);
+	atomic_fetch_add(&pool->idle_waiters, 1);
+	while (!wp__is_idle(pool)) {
+		if (wp__cond_wait_until(&pool->idle_cv, &pool->mu, deadline) &&
+		    !wp__is_idle(pool)) {
+			rc = WP_ETIMEDOUT;
+			break;
+		}
+	}
+	atomic_fetch_sub(&pool->idle_waiters, 1);
+	pthread_mutex_unlock(&pool->mu);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Resize and settings.
+ */
+static int
+resize_locked(wp_pool *pool, unsigned n)
+{
+	struct wp__thread *s;
+	unsigned i;
+	int rc = 0;
+
+	pool->target = n;
+	pool->cfg.workers = n;
+	if (!pool->started || pool->stopping ||
+	    wp__workers_should_exit(pool))
+		return 0;
+	for (i = 0; i < n && !rc; i++) {
+		if (pool->slots[i].thread)
+			continue;
+		for (s = pool->threads; s; s = s->next_all)
+			if (s->role == WP__ROLE_SPARE)
+				break;
+		if (s) {
+			wp__thread_take_slot(pool, s, (int)i);
+			pthread_cond_broadcast(&pool->spare_cv);
+		} else {
+			rc = wp__worker_spawn(pool, (int)i);
+		}
+	}
+	/* Slots past n retire when their thread next looks. */
+	pthread_cond_broadcast(&pool->work_cv);
+	return rc;
+}
+
+int
+wp_pool_resize(wp_pool *pool, unsigned workers)
+{
+	unsigned old;
+	int rc;
+
+	if (!pool)
+		return WP_EINVAL;
+	if (workers < 1 || workers > WP_WORKERS_MAX)
+		return WP_ERANGE;
+	pthread_mutex_lock(&pool->mu);
+	if (pool->stopping || wp__workers_should_exit(pool)) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_ESTATE;
+	}
+	old = pool->target;
+	rc = resize_locked(pool, workers);
+	pthread_mutex_unlock(&pool->mu);
+	wp__event(pool, WP_EV_RESIZE, 0, -1, "workers %u -> %u%s", old,
+		  workers, rc ? " (some threads failed to start)" : "");
+	return rc;
+}
+
+int
+wp_pool_set_timeout(wp_pool *pool, uint64_t task_timeout_ms)
+{
+	return wp_pool_set_option(pool, WP_OPT_TASK_TIMEOUT_MS,
+				  task_timeout_ms);
+}
+
+int
+wp_pool_set_option(wp_pool *pool, enum wp_option opt, uint64_t value)
+{
+	const struct wp_option_info *info = wp_option_info(opt);
+
+	if (!pool || !info)
+		return WP_EINVAL;
+	if (value < info->min || value > info->max)
+		return WP_ERANGE;
+	if (opt == WP_OPT_WORKERS)
+		return wp_pool_resize(pool, (unsigned)value);
+	pthread_mutex_lock(&pool->mu);
+	if (!info->runtime && pool->started) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_ESTATE;
+	}
+	if (opt == WP_OPT_STOP_CHECK_MS &&
+	    value > pool->cfg.stop_timeout_ms) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_ERANGE;
+	}
+	if (opt == WP_OPT_STOP_TIMEOUT_MS && value < pool->cfg.stop_check_ms)
+		pool->cfg.stop_check_ms = value;
+	wp__config_set(&pool->cfg, opt, value);
+	switch (opt) {
+	case WP_OPT_TASK_TIMEOUT_MS:
+		atomic_store(&pool->task_timeout_ns,
+			     (int64_t)value * WP__NS_PER_MS);
+		break;
+	case WP_OPT_TASK_QUEUE_CAP:
+		pool->tasks.cap = (unsigned)value;
+		pthread_cond_broadcast(&pool->room_cv);
+		break;
+	case WP_OPT_MONITOR_INTERVAL_MS:
+		pthread_cond_broadcast(&pool->monitor_cv);
+		break;
+	case WP_OPT_HEALTH_INTERVAL_MS:
+		pthread_cond_broadcast(&pool->health_cv);
+		break;
+	case WP_OPT_CONTAIN_CRASHES:
+		pool->contain = value != 0;
+		break;
+	default:
+		break;
+	}
+	pthread_mutex_unlock(&pool->mu);
+	if (opt == WP_OPT_RESULT_QUEUE_CAP) {
+		pthread_mutex_lock(&pool->results.mu);
+		pool->results.cap = (unsigned)value;
+		pthread_cond_broadcast(&pool->results.not_full);
+		pthread_mutex_unlock(&pool->results.mu);
+	} else if (opt == WP_OPT_ERROR_QUEUE_CAP) {
+		pthread_mutex_lock(&pool->errors.mu);
+		pool->errors.cap = (unsigned)value;
+		pthread_mutex_unlock(&pool->errors.mu);
+	}
+	wp__event(pool, WP_EV_OPTION, 0, -1, "%s = %llu", info->name,
+		  (unsigned long long)value);
+	return 0;
+}
+
+int
+wp_pool_get_option(const wp_pool *pool, enum wp_option opt, uint64_t *value)
+{
+	wp_pool *p = (wp_pool *)pool;
+
+	if (!pool || !value || !wp_option_info(opt))
+		return WP_EINVAL;
+	pthread_mutex_lock(&p->mu);
+	*value = wp__config_get(&p->cfg, opt);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Events: the ring plus the on_event callback.  Callbacks run one at a
+ * time, in sequence order, on whichever thread flushes; a thread that
+ * finds another flushing leaves its events to that one (evcb_more).
+ */
+void
+wp__event_later(wp_pool *pool, enum wp_event_type type, uint64_t task_id,
+		int worker, const char *fmt, ...)
+{
+	char text[WP_EVENT_TEXT_MAX];
+	struct wp_event ev;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	wp__events_push(&pool->events, type, task_id, worker, text, &ev);
+}
+
+void
+wp__events_flush(wp_pool *pool)
+{
+	struct wp_event buf[32];
+	size_t got, i;
+
+	if (!pool->cfg.on_event)
+		return;
+	atomic_store(&pool->evcb_more, true);
+	while (atomic_load(&pool->evcb_more) &&
+	       pthread_mutex_trylock(&pool->evcb_mu) == 0) {
+		atomic_store(&pool->evcb_more, false);
+		do {
+			got = 0;
+			wp__events_read(&pool->events, pool->evcb_seq, buf,
+					sizeof buf / sizeof buf[0], &got, NULL);
+			for (i = 0; i < got; i++) {
+				pool->evcb_seq = buf[i].seq;
+				pool->cfg.on_event(pool->cfg.udata, &buf[i]);
+			}
+		} while (got > 0);
+		pthread_mutex_unlock(&pool->evcb_mu);
+	}
+}
+
+void
+wp__event(wp_pool *pool, enum wp_event_type type, uint64_t task_id,
+	  int worker, const char *fmt, ...)
+{
+	char text[WP_EVENT_TEXT_MAX];
+	struct wp_event ev;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	wp__events_push(&pool->events, type, task_id, worker, text, &ev);
+	wp__events_flush(pool);
+}
+
+int
+wp_pool_events(const wp_pool *pool, uint64_t after, struct wp_event *buf,
+	       size_t n, size_t *got, uint64_t *lost)
+{
+	if (!pool || (!buf && n) || !got)
+		return WP_EINVAL;
+	return wp__events_read(&pool->events, after, buf, n, got, lost);
+}
+
+int
+wp_pool_note(wp_pool *pool, const char *fmt, ...)
+{
+	char text[WP_EVENT_TEXT_MAX];
+	va_list ap;
+
+	if (!pool || !fmt)
+		return WP_EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	wp__event(pool, WP_EV_NOTE, 0, -1, "%s", text);
+	return 0;
+}

@@ -1,0 +1,679 @@
+/*
+ * stop.c - the layer signals and the ordered stop (S1, S6.2).
+ *
+ * DESIGN
+ * Seven signals, each a one-shot latch (pool->sig[]) set under pool->mu
+ * and broadcast to the threads that watch it:
+ *   L1 cancel        every thread: workers exit, running tasks' contexts
+ *                    are done, queued tasks are cancelled, timed threads
+ *                    exit, passive threads drain what is still coming.
+ *   L2 shutdown      workers finish their current task and exit; queued
+ *                    tasks are cancelled (delivered, free_fn called).
+ *   L2 stop-monitor  the monitor exits (its last snapshot stays visible).
+ *   L2 stop-health   the health checker exits.
+ *   L3 close-tasks   admission closes; workers run the queue dry, exit.
+ *   L3 close-results the result handler drains and exits; later results
+ *                    are delivered inline.
+ *   L3 close-errors  the error handler drains and exits; later entries
+ *                    are dropped and counted.
+ * Cancel, shutdown and close-tasks also close admission, so no task is
+ * ever accepted that no worker will run.
+ *
+ * The ordered stop runs these in the standard's order, once: concurrent
+ * callers wait for the first one's result.  The bounded wait sleeps on
+ * thread_cv, which every exiting thread broadcasts, so it returns the
+ * moment the last thread leaves (no polling); it wakes every check
+ * interval only to publish progress.  Past the bound it gives up on the
+ * running tasks (each gets a CANCELLED outcome), closes the queues, and
+ * leaves the stuck threads behind, detached, each holding a reference to
+ * the pool so nothing they can touch is freed.
+ */
+#include "wp-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+kick_all(wp_pool *pool)
+{
+	struct wp__thread *t;
+
+	pthread_cond_broadcast(&pool->work_cv);
+	pthread_cond_broadcast(&pool->room_cv);
+	pthread_cond_broadcast(&pool->spare_cv);
+	pthread_cond_broadcast(&pool->idle_cv);
+	pool->watch_kick = true;
+	pthread_cond_broadcast(&pool->watch_cv);
+	for (t = pool->threads; t; t = t->next_all) {
+		pthread_mutex_lock(&t->sleep_mu);
+		pthread_cond_broadcast(&t->sleep_cv);
+		pthread_mutex_unlock(&t->sleep_mu);
+	}
+}
+
+static void
+close_queue_locked(pthread_mutex_t *mu, bool *closed, pthread_cond_t *a,
+		   pthread_cond_t *b)
+{
+	pthread_mutex_lock(mu);
+	if (closed)
+		*closed = true;
+	pthread_cond_broadcast(a);
+	if (b)
+		pthread_cond_broadcast(b);
+	pthread_mutex_unlock(mu);
+}
+
+int
+wp__fire(wp_pool *pool, enum wp_signal sig)
+{
+	struct wp__task *list = NULL;
+
+	if (!pool || (unsigned)sig >= WP_SIG_COUNT)
+		return WP_EINVAL;
+	pthread_mutex_lock(&pool->mu);
+	if (!pool->started) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_ESTATE;
+	}
+	if (atomic_load(&pool->sig[sig])) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_EALREADY;
+	}
+	atomic_store(&pool->sig_at[sig], wp__now());
+	atomic_store(&pool->sig[sig], true);
+	switch (sig) {
+	case WP_SIG_CANCEL:
+	case WP_SIG_SHUTDOWN:
+		pool->accepting = false;
+		list = wp__taskq_take_all(&pool->tasks);
+		kick_all(pool);
+		break;
+	case WP_SIG_CLOSE_TASKS:
+		pool->accepting = false;
+		kick_all(pool);
+		break;
+	case WP_SIG_STOP_MONITOR:
+		pthread_cond_broadcast(&pool->monitor_cv);
+		break;
+	case WP_SIG_STOP_HEALTH:
+		pthread_cond_broadcast(&pool->health_cv);
+		break;
+	default:
+		break;
+	}
+	if (sig == WP_SIG_CANCEL) {
+		pthread_cond_broadcast(&pool->monitor_cv);
+		pthread_cond_broadcast(&pool->health_cv);
+	}
+	pthread_mutex_unlock(&pool->mu);
+
+	if (sig == WP_SIG_CLOSE_RESULTS || sig == WP_SIG_CANCEL)
+		close_queue_locked(&pool->results.mu,
+				   sig == WP_SIG_CANCEL ? NULL
+							: &pool->results.closed,
+				   &pool->results.not_empty,
+				   &pool->results.not_full);
+	if (sig == WP_SIG_CLOSE_ERRORS || sig == WP_SIG_CANCEL)
+		close_queue_locked(&pool->errors.mu,
+				   sig == WP_SIG_CANCEL ? NULL
+							: &pool->errors.closed,
+				   &pool->errors.not_empty, NULL);
+	wp__event(pool, WP_EV_SIGNAL, 0, -1, "%s (L%d) fired",
+		  wp_signal_name(sig), wp_signal_layer(sig));
+	if (list)
+		wp__cancel_list(pool, list);
+	return 0;
+}
+
+int
+wp_pool_signal(wp_pool *pool, enum wp_signal sig)
+{
+	return wp__fire(pool, sig);
+}
+
+int
+wp_pool_cancel(wp_pool *pool)
+{
+	return wp__fire(pool, WP_SIG_CANCEL);
+}
+
+int
+wp_pool_shutdown(wp_pool *pool)
+{
+	return wp__fire(pool, WP_SIG_SHUTDOWN);
+}
+
+int
+wp_pool_stop_monitor(wp_pool *pool)
+{
+	return wp__fire(pool, WP_SIG_STOP_MONITOR);
+}
+
+int
+wp_pool_stop_health(wp_pool *pool)
+{
+	return wp__fire(pool, WP_SIG_STOP_HEALTH);
+}
+
+int
+wp_pool_close_tasks(wp_pool *pool)
+{
+	return wp__fire(pool, WP_SIG_CLOSE_TASKS);
+}
+
+int
+wp_pool_close_results(wp_pool *pool)
+{
+	return wp__fire(pool, WP_SIG_CLOSE_RESULTS);
+}
+
+int
+wp_pool_close_errors(wp_pool *pool)
+{
+	return wp__fire(pool, WP_SIG_CLOSE_ERRORS);
+}
+
+void
+wp_pool_signals(const wp_pool *pool, struct wp_signal_state out[WP_SIG_COUNT])
+{
+	if (!pool || !out)
+		return;
+	for (int i = 0; i < WP_SIG_COUNT; i++) {
+		out[i].fired = atomic_load(&pool->sig[i]);
+		out[i].at_ns = out[i].fired ? atomic_load(&pool->sig_at[i]) : 0;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Exit log: who left when, for the stop report (mu held).
+ */
+void
+wp__stop_log_exit(wp_pool *pool, const char *name, enum wp_thread_class cls)
+{
+	struct wp_stop_thread *e;
+
+	if (!pool->stop_logging)
+		return;
+	if (pool->nlog == pool->log_cap) {
+		unsigned cap = pool->log_cap ? pool->log_cap * 2 : 16;
+		e = realloc(pool->log, cap * sizeof *e);
+		if (!e)
+			return;
+		pool->log = e;
+		pool->log_cap = cap;
+	}
+	e = &pool->log[pool->nlog++];
+	snprintf(e->name, sizeof e->name, "%s", name);
+	e->cls = cls;
+	e->exited_ns = wp__now() - pool->report.begin_ns;
+}
+
+static const char *const aux_names[] = {
+	[WP_THREAD_WATCHDOG] = "wp-watchdog",
+	[WP_THREAD_RESULTS] = "wp-results",
+	[WP_THREAD_ERRORS] = "wp-errors",
+	[WP_THREAD_MONITOR] = "wp-monitor",
+	[WP_THREAD_HEALTH] = "wp-health",
+};
+
+static bool *
+aux_alive(wp_pool *pool, enum wp_thread_class cls)
+{
+	switch (cls) {
+	case WP_THREAD_WATCHDOG: return &pool->watchdog_alive;
+	case WP_THREAD_RESULTS: return &pool->results_alive;
+	case WP_THREAD_ERRORS: return &pool->errors_alive;
+	case WP_THREAD_MONITOR: return &pool->monitor_alive;
+	case WP_THREAD_HEALTH: return &pool->health_alive;
+	default: return NULL;
+	}
+}
+
+void
+wp__aux_exited(wp_pool *pool, enum wp_thread_class cls)
+{
+	bool detached;
+
+	pthread_mutex_lock(&pool->mu);
+	*aux_alive(pool, cls) = false;
+	wp__stop_log_exit(pool, aux_names[cls], cls);
+	pthread_cond_broadcast(&pool->thread_cv);
+	detached = pool->aux_detached[cls];
+	pthread_mutex_unlock(&pool->mu);
+	wp__events_flush(pool);
+	if (detached)
+		wp__pool_unref(pool);
+}
+
+/* ------------------------------------------------------------------------
+ * The bounded wait.
+ */
+static bool
+active_gone(const wp_pool *pool)
+{
+	return pool->worker_threads == 0 && !pool->watchdog_alive &&
+	       !pool->monitor_alive && !pool->health_alive;
+}
+
+static bool
+passive_gone(const wp_pool *pool)
+{
+	return !pool->results_alive && !pool->errors_alive;
+}
+
+/* Names of the pool's live threads, comma-separated (mu held). */
+static unsigned
+alive_names(wp_pool *pool, char *buf, size_t n)
+{
+	struct wp__thread *t;
+	unsigned count = 0;
+	size_t off = 0;
+	int cls;
+
+	buf[0] = '\0';
+#define ADD(nm)                                                                \
+	do {                                                                   \
+		if (off < n)                                                   \
+			off += (size_t)snprintf(buf + off, n - off, "%s%s",   \
+						count ? ", " : "", (nm));      \
+		count++;                                                       \
+	} while (0)
+	for (t = pool->threads; t; t = t->next_all)
+		if (t->role != WP__ROLE_EXITED)
+			ADD(t->name);
+	for (cls = WP_THREAD_WATCHDOG; cls <= WP_THREAD_HEALTH; cls++)
+		if (*aux_alive(pool, (enum wp_thread_class)cls))
+			ADD(aux_names[cls]);
+#undef ADD
+	return count;
+}
+
+/* Waits (mu held) until done(pool) or the deadline; publishes progress
+ * every check_ns.  Returns true if done. */
+static bool
+bounded_wait(wp_pool *pool, bool (*done)(const wp_pool *), int64_t deadline,
+	     int64_t check_ns, const char *what)
+{
+	int64_t begin = pool->report.begin_ns, next = wp__now() + check_ns;
+	char names[200];
+	unsigned alive;
+
+	while (!done(pool)) {
+		int64_t now = wp__now();
+
+		if (now >= deadline)
+			return false;
+		if (now >= next) {
+			alive = alive_names(pool, names, sizeof names);
+			pthread_mutex_unlock(&pool->mu);
+			wp__event(pool, WP_EV_STOP_PROGRESS, 0, -1,
+				  "%s: %.1f/%.1f s, %u alive: %s", what,
+				  (double)(now - begin) / WP__NS_PER_S,
+				  (double)(deadline - begin) / WP__NS_PER_S,
+				  alive, names);
+			pthread_mutex_lock(&pool->mu);
+			next += check_ns;
+			if (next <= now)
+				next = now + check_ns;
+			continue;
+		}
+		wp__cond_wait_until(&pool->thread_cv, &pool->mu,
+				    WP__MIN(deadline, next));
+	}
+	return true;
+}
+
+/* Past the bound: every run still active gets a CANCELLED outcome and its
+ * thread is left behind (mu held).  Returns the claimed tasks. */
+static struct wp__task *
+give_up_running(wp_pool *pool)
+{
+	struct wp__task *list = NULL, *task;
+	struct wp__thread *t;
+	int64_t now = wp__now();
+	uint64_t run;
+
+	for (t = pool->threads; t; t = t->next_all) {
+		if (t->role != WP__ROLE_SLOT)
+			continue;
+		task = wp__claim_run(t, &run);
+		if (!task)
+			continue;
+		task->res.worker = t->slot;
+		task->res.queued_ns = task->start_ns - task->submit_ns;
+		task->res.run_ns = now - task->start_ns;
+		snprintf(task->res.msg, sizeof task->res.msg,
+			 "given up by a forced stop");
+		wp__task_finish(pool, task, WP_OUTCOME_CANCELLED,
+				WP_ECANCELED);
+		wp__ctx_cancel(t, run, WP_ECANCELED);
+		wp__orphan(pool, t, false);
+		pool->report.cancelled_running++;
+		task->next = list;
+		list = task;
+	}
+	return list;
+}
+
+static void
+phase(wp_pool *pool, enum wp_stop_phase p, bool already)
+{
+	struct wp_stop_report *r = &pool->report;
+
+	r->phase_ms[p] = (double)(wp__now() - r->begin_ns) / WP__NS_PER_MS;
+	r->phase_already[p] = already;
+	wp__event(pool, WP_EV_STOP_PHASE, 0, -1, "%s at %.1f ms%s",
+		  wp_stop_phase_name(p), r->phase_ms[p],
+		  already ? " (already fired)" : "");
+}
+
+static void
+fire_phase(wp_pool *pool, enum wp_stop_phase p, enum wp_signal sig)
+{
+	phase(pool, p, wp__fire(pool, sig) == WP_EALREADY);
+}
+
+/* Joins what has exited; detaches (with a pool reference each) what has
+ * not (mu held). */
+static void
+join_or_leave(wp_pool *pool)
+{
+	pthread_t *tids[] = {
+		[WP_THREAD_WATCHDOG] = &pool->watchdog_tid,
+		[WP_THREAD_RESULTS] = &pool->results_tid,
+		[WP_THREAD_ERRORS] = &pool->errors_tid,
+		[WP_THREAD_MONITOR] = &pool->monitor_tid,
+		[WP_THREAD_HEALTH] = &pool->health_tid,
+	};
+	struct wp__thread *t;
+	int cls;
+
+	for (cls = WP_THREAD_WATCHDOG; cls <= WP_THREAD_HEALTH; cls++) {
+		if (!pool->aux_started[cls] || pool->aux_joined[cls])
+			continue;
+		pool->aux_joined[cls] = true;
+		if (*aux_alive(pool, (enum wp_thread_class)cls)) {
+			pool->aux_detached[cls] = true;
+			atomic_fetch_add(&pool->refs, 1);
+			pthread_detach(*tids[cls]);
+			continue;
+		}
+		pthread_mutex_unlock(&pool->mu);
+		pthread_join(*tids[cls], NULL);
+		pthread_mutex_lock(&pool->mu);
+	}
+	wp__reap_exited(pool);
+	for (t = pool->threads; t; t = t->next_all) {
+		if (t->role == WP__ROLE_EXITED || t->detached)
+			continue;
+		t->detached = true;
+		atomic_fetch_add(&pool->refs, 1);
+		pthread_detach(t->tid);
+	}
+}
+
+/* Freezes the report's thread list: the exit log plus the threads left. */
+static void
+finish_report(wp_pool *pool)
+{
+	struct wp_stop_report *r = &pool->report;
+	struct wp__thread *t;
+	int cls;
+
+	for (t = pool->threads; t; t = t->next_all)
+		if (t->role != WP__ROLE_EXITED) {
+			wp__stop_log_exit(pool, t->name,
+					  t->role == WP__ROLE_ORPHAN
+						  ? WP_THREAD_ORPHAN
+						  : WP_THREAD_WORKER);
+			pool->log[pool->nlog - 1].exited_ns = -1;
+			r->nalive++;
+		}
+	for (cls = WP_THREAD_WATCHDOG; cls <= WP_THREAD_HEALTH; cls++)
+		if (*aux_alive(pool, (enum wp_thread_class)cls)) {
+			wp__stop_log_exit(pool, aux_names[cls],
+					  (enum wp_thread_class)cls);
+			pool->log[pool->nlog - 1].exited_ns = -1;
+			r->nalive++;
+		}
+	pool->stop_logging = false;
+	r->threads = pool->log;
+	r->nthreads = pool->nlog;
+}
+
+static void
+deliver_given_up(wp_pool *pool, struct wp__task *list)
+{
+	struct wp__task *t, *next;
+
+	for (t = list; t; t = next) {
+		next = t->next;
+		wp__report_error(pool, t, WP_OUTCOME_CANCELLED, WP_ECANCELED,
+				 t->res.msg);
+		wp__deliver_result(pool, t, false);
+	}
+}
+
+/* Drain: close admission, let the queue run dry, bounded. */
+static void
+drain_first(wp_pool *pool, int64_t deadline, int64_t check_ns)
+{
+	wp_pool_resume(pool);
+	wp__fire(pool, WP_SIG_CLOSE_TASKS);
+	wp__event(pool, WP_EV_DRAIN, 0, -1, "draining: task queue closed");
+	pthread_mutex_lock(&pool->mu);
+	pool->draining = true;
+	atomic_fetch_add(&pool->idle_waiters, 1);
+	while (!wp__is_idle(pool) && pool->worker_threads > 0) {
+		int64_t now = wp__now();
+
+		if (now >= deadline)
+			break;
+		wp__cond_wait_until(&pool->idle_cv, &pool->mu,
+				    WP__MIN(deadline, now + check_ns));
+		if (!wp__is_idle(pool) && wp__now() < deadline) {
+			unsigned q = pool->tasks.len;
+
+			pthread_mutex_unlock(&pool->mu);
+			wp__event(pool, WP_EV_DRAIN, 0, -1,
+				  "draining: %u queued, %llu in flight", q,
+				  (unsigned long long)(atomic_load(
+							       &pool->n.accepted) -
+						       atomic_load(
+							       &pool->n.delivered)));
+			pthread_mutex_lock(&pool->mu);
+		}
+	}
+	atomic_fetch_sub(&pool->idle_waiters, 1);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+static int
+ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
+{
+	struct wp_stop_report *r = &pool->report;
+	struct wp__task *given_up = NULL;
+	int64_t begin = wp__now(), deadline, check_ns;
+	uint64_t queued_before;
+	bool forced;
+	int i;
+
+	pthread_mutex_lock(&pool->mu);
+	memset(r, 0, sizeof *r);
+	r->begin_ns = begin;
+	r->begin_wall_ms = wp__wall_ms();
+	r->bound_ms = pool->cfg.stop_timeout_ms;
+	r->drained = drain;
+	for (i = 0; i < WP_PHASE_COUNT; i++)
+		r->phase_ms[i] = -1;
+	check_ns = (int64_t)pool->cfg.stop_check_ms * WP__NS_PER_MS;
+	pool->stop_logging = true;
+	pool->stopping = true;
+	pthread_mutex_unlock(&pool->mu);
+	wp__event(pool, WP_EV_STOP_PHASE, 0, -1, "%s begins (bound %llu ms)",
+		  drain ? "drain" : "stop",
+		  (unsigned long long)r->bound_ms);
+
+	if (drain)
+		drain_first(pool, wp__deadline_after_ms(drain_ms
+								? drain_ms
+								: r->bound_ms),
+			    check_ns);
+	/* The bound covers the stop proper, after any drain. */
+	deadline = wp__deadline_after_ms(r->bound_ms);
+
+	pthread_mutex_lock(&pool->mu);
+	bool was_open = pool->accepting;
+	pool->accepting = false;
+	pthread_cond_broadcast(&pool->room_cv);
+	queued_before = pool->tasks.len;
+	pthread_mutex_unlock(&pool->mu);
+	phase(pool, WP_PHASE_CLOSED, !was_open);
+	fire_phase(pool, WP_PHASE_SHUTDOWN, WP_SIG_SHUTDOWN);
+	r->cancelled_queued = queued_before;
+	fire_phase(pool, WP_PHASE_MONITOR, WP_SIG_STOP_MONITOR);
+	fire_phase(pool, WP_PHASE_HEALTH, WP_SIG_STOP_HEALTH);
+	fire_phase(pool, WP_PHASE_CANCEL, WP_SIG_CANCEL);
+
+	pthread_mutex_lock(&pool->mu);
+	forced = !bounded_wait(pool, active_gone, deadline, check_ns,
+			       "waiting for threads");
+	if (forced)
+		given_up = give_up_running(pool);
+	pthread_mutex_unlock(&pool->mu);
+	wp__events_flush(pool);
+	phase(pool, WP_PHASE_WAIT, false);
+	deliver_given_up(pool, given_up);
+
+	fire_phase(pool, WP_PHASE_CLOSE_QUEUES, WP_SIG_CLOSE_TASKS);
+	wp__fire(pool, WP_SIG_CLOSE_RESULTS);
+	wp__fire(pool, WP_SIG_CLOSE_ERRORS);
+
+	/* Passive threads only have to drain; if the bound is already spent,
+	 * give them one check interval more. */
+	pthread_mutex_lock(&pool->mu);
+	if (!bounded_wait(pool, passive_gone,
+			  WP__MAX(deadline, wp__now() + check_ns), check_ns,
+			  "waiting for result and error handlers"))
+		forced = true;
+	pthread_mutex_unlock(&pool->mu);
+	phase(pool, WP_PHASE_PASSIVE, false);
+
+	pthread_mutex_lock(&pool->mu);
+	join_or_leave(pool);
+	r->forced = forced;
+	finish_report(pool);
+	pool->stopping = false;
+	pthread_mutex_unlock(&pool->mu);
+	phase(pool, WP_PHASE_DONE, false);
+	r->total_ms = r->phase_ms[WP_PHASE_DONE];
+	if (forced)
+		wp__event(pool, WP_EV_STOP_DONE, 0, -1,
+			  "forced after %.1f ms: %u thread(s) left behind",
+			  r->total_ms, r->nalive);
+	else
+		wp__event(pool, WP_EV_STOP_DONE, 0, -1,
+			  "clean after %.1f ms", r->total_ms);
+	return forced ? WP_EFORCED : 0;
+}
+
+/* A pool stopped before it ever started: no thread to wait for. */
+static int
+stop_unstarted(wp_pool *pool)
+{
+	struct wp_stop_report *r = &pool->report;
+	struct wp__task *list;
+	int i;
+
+	pthread_mutex_lock(&pool->mu);
+	memset(r, 0, sizeof *r);
+	r->begin_ns = wp__now();
+	r->begin_wall_ms = wp__wall_ms();
+	r->bound_ms = pool->cfg.stop_timeout_ms;
+	for (i = 0; i < WP_PHASE_COUNT; i++)
+		r->phase_ms[i] = 0;
+	pool->accepting = false;
+	for (i = 0; i < WP_SIG_COUNT; i++) {
+		atomic_store(&pool->sig_at[i], r->begin_ns);
+		atomic_store(&pool->sig[i], true);
+	}
+	list = wp__taskq_take_all(&pool->tasks);
+	r->cancelled_queued = 0;
+	for (struct wp__task *t = list; t; t = t->next)
+		r->cancelled_queued++;
+	pthread_cond_broadcast(&pool->room_cv);
+	pthread_mutex_unlock(&pool->mu);
+	wp__cancel_list(pool, list);
+	return 0;
+}
+
+static int
+stop_once(wp_pool *pool, bool drain, uint64_t drain_ms,
+	  const struct wp_stop_report **report)
+{
+	int rc;
+
+	if (!pool)
+		return WP_EINVAL;
+	if (wp__on_own_thread(pool))
+		return WP_ESELF;
+	pthread_mutex_lock(&pool->stop_mu);
+	if (pool->stop_begun) {
+		while (!pool->stop_done)
+			pthread_cond_wait(&pool->stop_cv, &pool->stop_mu);
+		rc = pool->stop_rc;
+		pthread_mutex_unlock(&pool->stop_mu);
+		if (report)
+			*report = &pool->report;
+		return rc;
+	}
+	pool->stop_begun = true;
+	pthread_mutex_unlock(&pool->stop_mu);
+
+	wp__self.stopping = pool;
+	pthread_mutex_lock(&pool->mu);
+	bool started = pool->started;
+	pool->started = true; /* from now on start() refuses */
+	pthread_mutex_unlock(&pool->mu);
+	rc = started ? ordered_stop(pool, drain, drain_ms)
+		     : stop_unstarted(pool);
+	wp__self.stopping = NULL;
+
+	pthread_mutex_lock(&pool->stop_mu);
+	pool->stop_done = true;
+	pool->stop_rc = rc;
+	pthread_cond_broadcast(&pool->stop_cv);
+	pthread_mutex_unlock(&pool->stop_mu);
+	if (report)
+		*report = &pool->report;
+	return rc;
+}
+
+int
+wp_pool_stop(wp_pool *pool, const struct wp_stop_report **report)
+{
+	return stop_once(pool, false, 0, report);
+}
+
+int
+wp_pool_drain(wp_pool *pool, uint64_t timeout_ms,
+	      const struct wp_stop_report **report)
+{
+	return stop_once(pool, true, timeout_ms, report);
+}
+
+const struct wp_stop_report *
+wp_pool_last_stop(const wp_pool *pool)
+{
+	const struct wp_stop_report *r = NULL;
+
+	if (!pool)
+		return NULL;
+	pthread_mutex_lock((pthread_mutex_t *)&pool->stop_mu);
+	if (pool->stop_done)
+		r = &pool->report;
+	pthread_mutex_unlock((pthread_mutex_t *)&pool->stop_mu);
+	return r;
+}
