@@ -361,7 +361,7 @@ wp_pool_workers(wp_pool *pool, struct wp_worker_info *buf, size_t n,
 		t = pool->slots[i].thread;
 		if (!t) {
 			w.state = WP_WORKER_EXITED;
-			snprintf(w.name, sizeof w.name, "wp-worker-%u", i);
+			snprintf(w.name, sizeof w.name, "wp-worker-%u", i % 10000);
 		} else {
 			memcpy(w.name, t->name, sizeof w.name);
 			w.tasks_done = atomic_load_explicit(

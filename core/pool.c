@@ -228,7 +228,7 @@ wp_pool_destroy(wp_pool *pool)
 		return WP_EINVAL;
 	if (wp__on_own_thread(pool))
 		return WP_ESELF;
-	wp_pool_stop(pool, NULL);
+	wp__stop_for_destroy(pool);
 	wp__pool_unref(pool);
 	return 0;
 }

@@ -609,10 +609,14 @@ stop_unstarted(wp_pool *pool)
 	return 0;
 }
 
+/* Runs `fn` once for every caller: the first runs it, the others wait for
+ * its result.  WP_ESELF from the pool's own threads (they would wait on
+ * themselves). */
 static int
-stop_once(wp_pool *pool, bool drain, uint64_t drain_ms,
+stop_once(wp_pool *pool, bool drain, uint64_t drain_ms, bool unstarted_ok,
 	  const struct wp_stop_report **report)
 {
+	bool started;
 	int rc;
 
 	if (!pool)
@@ -629,14 +633,19 @@ stop_once(wp_pool *pool, bool drain, uint64_t drain_ms,
 			*report = &pool->report;
 		return rc;
 	}
+	pthread_mutex_lock(&pool->mu);
+	started = pool->started;
+	if (!started && !unstarted_ok) {
+		pthread_mutex_unlock(&pool->mu);
+		pthread_mutex_unlock(&pool->stop_mu);
+		return WP_ESTATE;
+	}
+	pool->started = true; /* from now on start() refuses */
+	pthread_mutex_unlock(&pool->mu);
 	pool->stop_begun = true;
 	pthread_mutex_unlock(&pool->stop_mu);
 
 	wp__self.stopping = pool;
-	pthread_mutex_lock(&pool->mu);
-	bool started = pool->started;
-	pool->started = true; /* from now on start() refuses */
-	pthread_mutex_unlock(&pool->mu);
 	rc = started ? ordered_stop(pool, drain, drain_ms)
 		     : stop_unstarted(pool);
 	wp__self.stopping = NULL;
@@ -651,17 +660,24 @@ stop_once(wp_pool *pool, bool drain, uint64_t drain_ms,
 	return rc;
 }
 
+/* wp_pool_destroy()'s stop: also ends a pool that never started. */
+int
+wp__stop_for_destroy(wp_pool *pool)
+{
+	return stop_once(pool, false, 0, true, NULL);
+}
+
 int
 wp_pool_stop(wp_pool *pool, const struct wp_stop_report **report)
 {
-	return stop_once(pool, false, 0, report);
+	return stop_once(pool, false, 0, false, report);
 }
 
 int
 wp_pool_drain(wp_pool *pool, uint64_t timeout_ms,
 	      const struct wp_stop_report **report)
 {
-	return stop_once(pool, true, timeout_ms, report);
+	return stop_once(pool, true, timeout_ms, false, report);
 }
 
 const struct wp_stop_report *

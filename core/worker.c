@@ -111,6 +111,10 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot)
 	int64_t start = wp__now(), tmo = task->timeout_ns;
 	int64_t deadline = WP__NEVER, end;
 	uint64_t r = ++t->runs, expect;
+	/* Everything the run needs from the task is read before the run is
+	 * published: from then on a claim may hand the task to someone else. */
+	wp_task_fn fn = task->fn;
+	void *arg = task->arg;
 	volatile int code = 0;
 	enum wp_outcome o;
 	int how;
@@ -136,7 +140,7 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot)
 	how = sigsetjmp(t->jb, 1);
 	if (how == RAN) {
 		t->in_task = 1;
-		code = task->fn(&t->ctx, task->arg);
+		code = fn(&t->ctx, arg);
 		t->in_task = 0;
 	} else {
 		t->in_task = 0;

@@ -519,6 +519,7 @@ void wp__timed_loop(wp_pool *pool, enum wp_signal stop, pthread_cond_t *cv,
 int wp__fire(wp_pool *pool, enum wp_signal sig);
 /* Last act of an auxiliary thread. */
 void wp__aux_exited(wp_pool *pool, enum wp_thread_class cls);
+int wp__stop_for_destroy(wp_pool *pool);
 /* Records a thread's exit for the stop report (mu held). */
 void wp__stop_log_exit(wp_pool *pool, const char *name,
 		       enum wp_thread_class cls);
