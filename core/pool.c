@@ -253,7 +253,7 @@ wp_pool_state(const wp_pool *pool)
 	s = p->stop_begun ? WP_STATE_STOPPING : WP_STATE_RUNNING;
 	pthread_mutex_unlock(&p->stop_mu);
 	if (s == WP_STATE_STOPPING)
-		return p->report.drained && p->draining ? WP_STATE_DRAINING : s;
+		return atomic_load(&p->draining) ? WP_STATE_DRAINING : s;
 
 	pthread_mutex_lock(&p->mu);
 	if (!p->started)

@@ -464,7 +464,7 @@ drain_first(wp_pool *pool, int64_t deadline, int64_t check_ns)
 	wp__fire(pool, WP_SIG_CLOSE_TASKS);
 	wp__event(pool, WP_EV_DRAIN, 0, -1, "draining: task queue closed");
 	pthread_mutex_lock(&pool->mu);
-	pool->draining = true;
+	atomic_store(&pool->draining, true);
 	atomic_fetch_add(&pool->idle_waiters, 1);
 	while (!wp__is_idle(pool) && pool->worker_threads > 0) {
 		int64_t now = wp__now();
@@ -487,6 +487,7 @@ drain_first(wp_pool *pool, int64_t deadline, int64_t check_ns)
 		}
 	}
 	atomic_fetch_sub(&pool->idle_waiters, 1);
+	atomic_store(&pool->draining, false);
 	pthread_mutex_unlock(&pool->mu);
 }
 

@@ -7,8 +7,10 @@
  * rejected.  A full queue rejects at once (wp_submit) or waits on room_cv
  * with a deadline (wp_submit_wait); every stop path broadcasts room_cv so
  * blocked submitters wake at once.  A blocking submit from one of the
- * pool's own workers into a full queue fails fast with WP_EWOULDDEADLOCK:
- * if every worker did that, nobody would ever make room.
+ * pool's own threads into a full queue fails fast with WP_EWOULDDEADLOCK:
+ * if every worker did that, nobody would ever make room (and a result
+ * callback that waited would stop the result queue, which stops the
+ * workers).
  *
  * Counting: `accepted` is bumped under pool->mu before the task becomes
  * visible to a worker, so a snapshot never shows more finished than
@@ -114,7 +116,7 @@ submit(wp_pool *pool, wp_task_fn fn, void *arg, const struct wp_task_opts *o,
 			rc = reject(pool, WP__REJ_FULL, WP_EFULL);
 			break;
 		}
-		if (wp__self.pool == pool && wp__self.worker) {
+		if (wp__self.pool == pool) {
 			rc = reject(pool, WP__REJ_DEADLOCK, WP_EWOULDDEADLOCK);
 			break;
 		}

@@ -231,6 +231,7 @@ leave(wp_pool *pool, struct wp__thread *t)
 	if (pool->tasks.len && pool->idle_workers)
 		pthread_cond_signal(&pool->work_cv);
 	pthread_cond_broadcast(&pool->thread_cv);
+	pthread_cond_broadcast(&pool->idle_cv);
 	pool->watch_kick = true;
 	pthread_cond_signal(&pool->watch_cv);
 }
