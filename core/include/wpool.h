@@ -395,7 +395,8 @@ int wp_submit(wp_pool *pool, wp_task_fn fn, void *arg,
 	      const struct wp_task_opts *opts, uint64_t *id);
 /* Blocking submit: waits up to timeout_ms for room (WP_ETIMEDOUT), and
  * wakes at once with WP_ECLOSED if the pool stops.  From one of this
- * pool's workers with the queue full: WP_EWOULDDEADLOCK at once. */
+ * pool's own threads (a task, a result or error callback) with the queue
+ * full: WP_EWOULDDEADLOCK at once, never a wait. */
 int wp_submit_wait(wp_pool *pool, wp_task_fn fn, void *arg,
 		   const struct wp_task_opts *opts, uint64_t timeout_ms,
 		   uint64_t *id);
