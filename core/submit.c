@@ -46,6 +46,16 @@ reject(wp_pool *pool, int reason, int rc)
 	return rc;
 }
 
+/* A bounded copy without stdio: this is on every submit. */
+static void
+copy_kind(char dst[WP_KIND_MAX], const char *src)
+{
+	size_t n = strnlen(src, WP_KIND_MAX - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static struct wp__task *
 task_new(wp_task_fn fn, void *arg, const struct wp_task_opts *o)
 {
@@ -67,8 +77,7 @@ task_new(wp_task_fn fn, void *arg, const struct wp_task_opts *o)
 	t->start_ns = 0;
 	atomic_init(&t->outcome, WP_OUTCOME_NONE);
 	memset(&t->res, 0, sizeof t->res);
-	snprintf(t->kind, sizeof t->kind, "%s",
-		 o && o->kind && o->kind[0] ? o->kind : "task");
+	copy_kind(t->kind, o && o->kind && o->kind[0] ? o->kind : "task");
 	return t;
 }
 

@@ -137,7 +137,10 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot)
 		wp__watchdog_notice(pool, deadline);
 
 	t->fault_signo = 0;
-	how = sigsetjmp(t->jb, 1);
+	/* No mask saved: that would be a system call per task.  Handlers run
+	 * with SA_NODEFER and an empty sa_mask, so a jump out of one leaves
+	 * the mask as it was. */
+	how = sigsetjmp(t->jb, 0);
 	if (how == RAN) {
 		t->in_task = 1;
 		code = fn(&t->ctx, arg);
