@@ -434,7 +434,8 @@ struct cmd_runner {
 	bool started;    /* mu */
 	bool exit;       /* mu */
 	struct cmd_batch *current; /* mu: running */
-	struct cmd_batch *pending; /* mu: waiting for current */
+	struct cmd_batch *pending; /* mu: FIFO waiting for current */
+	unsigned npending;         /* mu */
 };
 
 struct cmd_session {
@@ -534,6 +535,8 @@ int cmd_submit_one(struct cmd_session *s, wp_pool *pool,
 
 /* ---- runner.c: the async runner. */
 struct cmd_batch {
+	struct cmd_batch *link; /* runner.mu: the pending FIFO */
+	bool preempt;           /* starts with stop, drain or quit */
 	int n, next;
 	struct cmd_ctx *ctx; /* n parsed commands */
 	struct cmd_list list;

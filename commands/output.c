@@ -219,11 +219,13 @@ cmd_finish(struct cmd_ctx *c, enum cmd_retval rv)
 	if (c->entry == NULL)
 		cmd_sink_line(c->s, CMD_ERR, "error: %s",
 			      c->error ? c->error : "failed");
-	else if (c->usage && c->entry != NULL)
-		cmd_sink_line(c->s, CMD_ERR, "%s: %s; usage: %s", name,
+	else if (c->usage && c->entry != NULL) {
+		cmd_sink_line(c->s, CMD_ERR, "%s: %s%s", name,
 			      c->error ? c->error : "failed",
+			      c->ignore ? " (ignored)" : "");
+		cmd_sink_line(c->s, CMD_ERR, "usage: %s",
 			      cmd_usage_line(c->entry, usage, sizeof usage));
-	else
+	} else
 		cmd_sink_line(c->s, CMD_ERR, "%s: %s%s", name,
 			      c->error ? c->error : "failed",
 			      c->ignore ? " (ignored)" : "");

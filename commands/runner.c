@@ -6,11 +6,12 @@
  * quit, a many-task submit) must not freeze the caller's input loop, so
  * cmd_session_exec() hands it, with the commands after it on the same
  * line, to this thread as one batch and returns.  One batch runs at a
- * time; one more may wait.  A new batch while one runs is refused ("busy")
- * unless it starts with a preempting command (stop, drain, quit): then the
- * running batch is interrupted (wait, sleep and submit poll the interrupt
- * flag and end early; stop and drain are bounded anyway) and the new batch
- * runs next.
+ * time.  A new batch while one runs or waits is refused ("busy") unless it
+ * starts with a preempting command (stop, drain, quit): then it queues,
+ * and everything before it is interrupted (wait, sleep and submit poll the
+ * session's interrupt flag and end early; stop and drain are bounded
+ * anyway).  The flag is cleared when work is queued on an idle runner and
+ * when a preempting batch starts, unless another preempting batch waits.
  *
  * Threads: the runner thread runs batches; any thread submits.  current
  * and pending are protected by runner.mu.  The thread starts on the first
@@ -57,6 +58,18 @@ cmd_batch_run(struct cmd_session *s, struct cmd_batch *b)
 	}
 }
 
+/* Whether a preempting batch waits in the FIFO.  runner.mu held. */
+static bool
+preempt_waiting(const struct cmd_runner *r)
+{
+	const struct cmd_batch *b;
+
+	for (b = r->pending; b != NULL; b = b->link)
+		if (b->preempt)
+			return true;
+	return false;
+}
+
 static void *
 runner_main(void *arg)
 {
@@ -71,8 +84,15 @@ runner_main(void *arg)
 		if (r->exit)
 			break;
 		r->current = r->pending;
-		r->pending = NULL;
-		atomic_store(&s->interrupt, false);
+		r->pending = r->current->link;
+		r->current->link = NULL;
+		r->npending--;
+		/* An interrupt that came after the batch was queued stands;
+		 * a preempting batch starts clean unless another waits. */
+		if (preempt_waiting(r))
+			atomic_store(&s->interrupt, true);
+		else if (r->current->preempt)
+			atomic_store(&s->interrupt, false);
 		pthread_mutex_unlock(&r->mu);
 
 		cmd_batch_run(s, r->current);
@@ -94,7 +114,9 @@ cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 		  char *err, size_t errlen)
 {
 	struct cmd_runner *r = &s->runner;
+	struct cmd_batch **tail;
 	const char *what;
+	bool busy;
 
 	pthread_mutex_lock(&r->mu);
 	if (r->exit) {
@@ -111,8 +133,9 @@ cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 		}
 		r->started = true;
 	}
-	if (r->pending != NULL || (r->current != NULL && !preempt)) {
-		b = r->pending ? r->pending : r->current;
+	busy = r->current != NULL || r->pending != NULL;
+	if ((busy && !preempt) || r->npending >= 4) {
+		b = r->current ? r->current : r->pending;
 		what = b->ctx[b->next < b->n ? b->next : b->n - 1].entry->name;
 		pthread_mutex_unlock(&r->mu);
 		snprintf(err, errlen,
@@ -121,9 +144,15 @@ cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 			 what);
 		return -1;
 	}
-	if (r->current != NULL)
-		atomic_store(&s->interrupt, true);
-	r->pending = b;
+	b->preempt = preempt;
+	b->link = NULL;
+	for (tail = &r->pending; *tail != NULL; tail = &(*tail)->link)
+		;
+	*tail = b;
+	r->npending++;
+	/* Fresh work starts uninterrupted; preempting work interrupts
+	 * whatever runs or waits before it. */
+	atomic_store(&s->interrupt, busy);
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->mu);
 	return 0;
@@ -145,18 +174,22 @@ void
 cmd_runner_shutdown(struct cmd_session *s)
 {
 	struct cmd_runner *r = &s->runner;
-	struct cmd_batch *pending;
+	struct cmd_batch *pending, *next;
 	bool started;
 
 	pthread_mutex_lock(&r->mu);
 	r->exit = true;
 	pending = r->pending;
 	r->pending = NULL;
+	r->npending = 0;
 	started = r->started;
 	atomic_store(&s->interrupt, true);
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->mu);
-	cmd_batch_free(pending);
+	for (; pending != NULL; pending = next) {
+		next = pending->link;
+		cmd_batch_free(pending);
+	}
 	if (started)
 		pthread_join(r->thread, NULL);
 	pthread_mutex_lock(&r->mu);

@@ -79,7 +79,7 @@ cmd_parse_u64(const char *s, uint64_t max, uint64_t *out, char *err,
 		return -1;
 	}
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - 9) / 10 ||
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10 ||
 		    v * 10 + (uint64_t)(*p - '0') > max) {
 			snprintf(err, errlen,
 				 "%s is too large (the limit is %" PRIu64 ")",

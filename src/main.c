@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,11 +96,18 @@ usage(FILE *f)
 "forced.\n");
 }
 
+static void bad_usage(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
 static void
-bad_usage(const char *fmt, const char *arg)
+bad_usage(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "wpool: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'wpool --help'.\n");
 	exit(CMD_EXIT_USAGE);
 }

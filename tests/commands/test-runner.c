@@ -1,0 +1,166 @@
+/*
+ * test-runner.c - commands/runner.c: async mode, as the console uses it.
+ * Long commands return at once, run on the runner, report busy; another
+ * long command is refused while one runs, except stop/drain/quit, which
+ * interrupt it; short commands run alongside.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdtest.h"
+
+struct ctx {
+	struct cmd_session *s;
+	struct capture *cap;
+};
+
+static int
+not_busy(void *arg)
+{
+	return !cmd_session_busy(arg);
+}
+
+static int
+quit_done(void *arg)
+{
+	return cmd_session_quit_requested(arg) && !cmd_session_busy(arg);
+}
+
+static void
+test_long_returns_at_once(void **state)
+{
+	struct capture cap;
+	struct cmd_session *s;
+	int64_t t0;
+
+	(void)state;
+	cap_init(&cap);
+	s = ct_session(&cap, false, true, 2);
+	t0 = cmd_now_ns();
+	ct_exec(s, "sleep 10s", 0);
+	/* Generous: it must not have waited the 10 s. */
+	assert_true(cmd_now_ns() - t0 < 5000000000ll);
+	assert_true(cmd_session_busy(s));
+	/* Short commands still run. */
+	ct_exec(s, "status", 0);
+	assert_int_equal(cap_count(&cap, CMD_OUT, "pool running"), 1);
+	/* Another long one is refused, naming what runs. */
+	ct_exec(s, "wait idle", 1);
+	assert_int_equal(cap_count(&cap, CMD_ERR, "busy: 'sleep' is still "
+				   "running"),
+			 1);
+	/* start is refused while busy. */
+	ct_exec(s, "start", 1);
+	/* An interrupt ends the sleep early, not as a failure. */
+	cmd_session_interrupt(s);
+	assert_true(ct_wait(not_busy, s, CT_CEILING_MS));
+	if (cap_count(&cap, CMD_OUT, "sleep interrupted") != 1)
+		cap_dump(&cap);
+	assert_int_equal(cap_count(&cap, CMD_OUT, "sleep interrupted"), 1);
+	pthread_mutex_lock(&cap.mu);
+	assert_int_equal(cap.busy_on, 1);
+	assert_int_equal(cap.busy_off, 1);
+	pthread_mutex_unlock(&cap.mu);
+	cmd_session_free(s);
+	cap_free(&cap);
+}
+
+/* stop preempts a running wait, and the rest of its line runs after. */
+static void
+test_stop_preempts(void **state)
+{
+	struct capture cap;
+	struct cmd_session *s;
+
+	(void)state;
+	cap_init(&cap);
+	s = ct_session(&cap, false, true, 2);
+	ct_exec(s, "pause; submit 3 sleep 1ms --nowait", 0);
+	ct_exec(s, "wait idle --timeout 1m", 0);
+	assert_true(cmd_session_busy(s));
+	ct_exec(s, "stop; echo after-stop", 0);
+	assert_true(ct_wait(not_busy, s, CT_CEILING_MS));
+	assert_int_equal(cap_count(&cap, CMD_OUT, "wait interrupted"), 1);
+	assert_int_equal(cap_count(&cap, CMD_OUT, "stop clean"), 1);
+	assert_int_equal(cap_count(&cap, CMD_OUT, "after-stop"), 1);
+	assert_true(cap_count(&cap, CMD_PROGRESS, NULL) >= 1);
+	assert_int_equal(cmd_session_exit_code(s), CMD_EXIT_OK);
+	cmd_session_free(s);
+	cap_free(&cap);
+}
+
+/* quit stops the pool on the runner, then reports quit. */
+static void
+test_quit(void **state)
+{
+	struct capture cap;
+	struct cmd_session *s;
+
+	(void)state;
+	cap_init(&cap);
+	s = ct_session(&cap, false, true, 2);
+	ct_exec(s, "submit 2 sleep 20ms", 0);
+	ct_exec(s, "quit", 0);
+	assert_true(ct_wait(quit_done, s, CT_CEILING_MS));
+	assert_int_equal(wp_pool_state(cmd_session_pool(s)),
+			 WP_STATE_STOPPED);
+	assert_int_equal(cap_count(&cap, CMD_OUT, "stop clean"), 1);
+	assert_int_equal(cmd_session_finish(s), CMD_EXIT_OK);
+	cmd_session_free(s);
+	cap_free(&cap);
+}
+
+/* A multi-task submit is long; stop interrupts it. */
+static void
+test_submit_in_background(void **state)
+{
+	struct capture cap;
+	struct cmd_session *s;
+
+	(void)state;
+	cap_init(&cap);
+	s = ct_session(&cap, false, true, 1);
+	ct_exec(s, "pause", 0);
+	/* Queue capacity is 2: this waits for room that never comes. */
+	ct_exec(s, "submit 50 sleep 1ms --wait 1m", 0);
+	assert_true(cmd_session_busy(s));
+	ct_exec(s, "stop", 0);
+	assert_true(ct_wait(not_busy, s, CT_CEILING_MS));
+	assert_int_equal(cap_count(&cap, CMD_OUT, "stop clean"), 1);
+	/* The submit ended: closed (rejected) or interrupted. */
+	assert_int_equal(cap_count(&cap, CMD_ERR, "rejected") +
+				 cap_count(&cap, CMD_OUT, "interrupted"),
+			 1);
+	cmd_session_free(s);
+	cap_free(&cap);
+}
+
+/* Freeing a session with a long command running ends it. */
+static void
+test_free_while_busy(void **state)
+{
+	struct capture cap;
+	struct cmd_session *s;
+
+	(void)state;
+	cap_init(&cap);
+	s = ct_session(&cap, false, true, 2);
+	ct_exec(s, "sleep 1m", 0);
+	assert_true(cmd_session_busy(s));
+	cmd_session_free(s);
+	cap_free(&cap);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_long_returns_at_once),
+		cmocka_unit_test(test_stop_preempts),
+		cmocka_unit_test(test_quit),
+		cmocka_unit_test(test_submit_in_background),
+		cmocka_unit_test(test_free_while_busy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
