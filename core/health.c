@@ -19,7 +19,8 @@
  * - error-rate: (failed + timed out) / outcomes over a sliding window, once
  *   the window holds a minimum number of outcomes (a lifetime ratio swings
  *   wildly at start and barely moves after hours);
- * - orphans: threads left running timed-out tasks;
+ * - orphans: threads left running timed-out tasks, at the orphan cap
+ *   (beyond it a late task holds its slot: the pool loses capacity);
  * - stuck: tasks running longer than cfg.health_stuck_ms;
  * - workers: fewer live workers than the target while running.
  */
@@ -133,7 +134,8 @@ wp__health_fill(wp_pool *pool, const struct wp_metrics *m,
 		     rate, (unsigned long long)w_out,
 		     c.health_error_min_samples);
 
-	item(h, WP_CHECK_ORPHANS, m->orphans > 0, m->orphans, 0,
+	item(h, WP_CHECK_ORPHANS, m->orphan_cap && m->orphans >= m->orphan_cap,
+	     m->orphans, m->orphan_cap,
 	     "%u orphan thread(s) running late tasks (cap %u)", m->orphans,
 	     m->orphan_cap);
 	item(h, WP_CHECK_STUCK, m->stuck > 0, m->stuck, 0,

@@ -263,7 +263,7 @@ wp_pool_state(const wp_pool *pool)
 		s = p->worker_threads ? WP_STATE_STOPPING : WP_STATE_STOPPED;
 	else if (atomic_load(&p->sig[WP_SIG_CLOSE_TASKS]))
 		s = p->worker_threads ? WP_STATE_DRAINING : WP_STATE_STOPPED;
-	else if (p->paused)
+	else if (atomic_load(&p->paused))
 		s = WP_STATE_PAUSED;
 	else
 		s = WP_STATE_RUNNING;
@@ -299,9 +299,11 @@ set_paused(wp_pool *pool, bool paused)
 		pthread_mutex_unlock(&pool->mu);
 		return WP_ESTATE;
 	}
-	changed = pool->paused != paused;
-	pool->paused = paused;
-	if (!paused)
+	changed = atomic_load(&pool->paused) != paused;
+	atomic_store(&pool->paused, paused);
+	if (paused)
+		wp__requeue(pool, wp__steal_all(pool));
+	else
 		pthread_cond_broadcast(&pool->work_cv);
 	pthread_mutex_unlock(&pool->mu);
 	if (changed)
@@ -376,7 +378,11 @@ resize_locked(wp_pool *pool, unsigned n)
 			rc = wp__worker_spawn(pool, (int)i);
 		}
 	}
-	/* Slots past n retire when their thread next looks. */
+	/* Slots past n retire when their thread next looks; the tasks they
+	 * took go back to the queue. */
+	for (s = pool->threads; s; s = s->next_all)
+		if (s->role == WP__ROLE_SLOT && s->slot >= (int)n)
+			wp__requeue(pool, wp__batch_steal(s));
 	pthread_cond_broadcast(&pool->work_cv);
 	return rc;
 }

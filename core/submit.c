@@ -114,8 +114,12 @@ submit(wp_pool *pool, wp_task_fn fn, void *arg, const struct wp_task_opts *o,
 			atomic_fetch_add_explicit(&pool->n.accepted, 1,
 						  memory_order_relaxed);
 			wp__taskq_push(&pool->tasks, t);
-			if (pool->idle_workers > 0)
+			/* Wake a worker unless enough wake-ups are already
+			 * on their way. */
+			if (pool->idle_workers > pool->wakes) {
+				pool->wakes++;
 				pthread_cond_signal(&pool->work_cv);
+			}
 			if (id)
 				*id = t->id;
 			t = NULL;
