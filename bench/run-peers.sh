@@ -38,47 +38,5 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -n) $(nproc) cpus," \
 "$shared/run_peers.sh" -b "$bin" -n "$rounds" -p "$pools" -w "$workers" \
 	-l "$loads" -- "$@" >>"$raw"
 head -1 "$raw"
-awk -f "$shared/summarize.awk" "$raw" | awk -v pools="$pools" '
-# Input: "POOL W=2 noop tasks_per_sec 123 [100..150] (n=3)"
-{
-	k = $3 " " $4 " " $2; v[$1, k] = $5; sp[$1, k] = $6
-	if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
-}
-function num(x) { return x + 0 }
-function fmt(x) {
-	if (x == "") return "-"
-	x = num(x)
-	if (x >= 1e6) return sprintf("%.2fM", x / 1e6)
-	if (x >= 1e4) return sprintf("%.0fk", x / 1e3)
-	return sprintf("%.2f", x)
-}
-END {
-	np = split(pools, P, " ")
-	printf "%-28s", "workload metric W"
-	for (i = 1; i <= np; i++) printf " %9s", P[i]
-	printf "   %s\n", "wpool/best-peer"
-	for (j = 1; j <= nk; j++) {
-		k = keys[j]; hib = (k ~ /tasks_per_sec/)
-		printf "%-28s", k
-		best = ""; bn = ""
-		for (i = 1; i <= np; i++) {
-			printf " %9s", fmt(v[P[i], k])
-			if (P[i] !~ /^(glib|libuv|mutexq)$/ || v[P[i], k] == "")
-				continue
-			if (best == "" || (hib ? num(v[P[i], k]) > best :
-			    num(v[P[i], k]) < best)) {
-				best = num(v[P[i], k]); bn = P[i]
-			}
-		}
-		if (v["wpool", k] != "" && best != "" && best > 0)
-			printf "   %.2fx (%s)", num(v["wpool", k]) / best, bn
-		printf "\n"
-	}
-	print ""
-	print "spread (median [min..max]):"
-	for (j = 1; j <= nk; j++)
-		for (i = 1; i <= np; i++)
-			if (v[P[i], keys[j]] != "")
-				printf "  %-8s %-26s %s %s\n", P[i], keys[j],
-				    v[P[i], keys[j]], sp[P[i], keys[j]]
-}'
+awk -f "$shared/summarize.awk" "$raw" |
+	awk -v pools="$pools" -f "$here/peers-table.awk"

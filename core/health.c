@@ -207,13 +207,17 @@ check(wp_pool *pool)
 {
 	struct wp_metrics m;
 	struct wp_health h;
+	int64_t window_ns;
 	bool changed;
 	unsigned i;
 
+	pthread_mutex_lock(&pool->mu);
+	window_ns = (int64_t)pool->cfg.health_error_window_ms * WP__NS_PER_MS;
+	pthread_mutex_unlock(&pool->mu);
 	wp__metrics_fill(pool, &m, true);
 	pthread_mutex_lock(&pool->stats_mu);
 	wp__sample_add(pool, m.at_ns, m.completed + m.failed + m.timed_out,
-		       m.failed + m.timed_out);
+		       m.failed + m.timed_out, window_ns);
 	pthread_mutex_unlock(&pool->stats_mu);
 	wp__health_fill(pool, &m, &h);
 

@@ -208,10 +208,21 @@ wp_pool_metrics_published(const wp_pool *pool, struct wp_metrics *out)
 	return rc;
 }
 
+/* Samples are kept at least window/64 apart, so the ring of WP__SAMPLES
+ * always reaches back a whole window whatever the tick rate. */
 void
-wp__sample_add(wp_pool *pool, int64_t now, uint64_t outcomes, uint64_t bad)
+wp__sample_add(wp_pool *pool, int64_t now, uint64_t outcomes, uint64_t bad,
+	       int64_t window_ns)
 {
 	struct wp__sample *s = &pool->samples[pool->sample_head];
+	const struct wp__sample *last;
+
+	if (pool->nsamples) {
+		last = &pool->samples[(pool->sample_head + WP__SAMPLES - 1) %
+				      WP__SAMPLES];
+		if (now - last->at_ns < window_ns / (WP__SAMPLES / 2))
+			return;
+	}
 
 	s->at_ns = now;
 	s->outcomes = outcomes;
@@ -248,7 +259,11 @@ tick(wp_pool *pool)
 {
 	struct wp_metrics m;
 	uint64_t outcomes;
+	int64_t window_ns;
 
+	pthread_mutex_lock(&pool->mu);
+	window_ns = (int64_t)pool->cfg.health_error_window_ms * WP__NS_PER_MS;
+	pthread_mutex_unlock(&pool->mu);
 	wp__metrics_fill(pool, &m, true);
 	outcomes = m.completed + m.failed + m.timed_out + m.cancelled;
 	pthread_mutex_lock(&pool->stats_mu);
@@ -259,7 +274,7 @@ tick(wp_pool *pool)
 	pool->tp_last_outcomes = outcomes;
 	m.throughput = pool->tp_last;
 	wp__sample_add(pool, m.at_ns, m.completed + m.failed + m.timed_out,
-		       m.failed + m.timed_out);
+		       m.failed + m.timed_out, window_ns);
 	pool->published = m;
 	pool->have_published = true;
 	pthread_mutex_unlock(&pool->stats_mu);

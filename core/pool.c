@@ -128,6 +128,10 @@ wp_pool_start(wp_pool *pool)
 	pool->started = true;
 	pool->start_ns = wp__now();
 	pool->stats_t0 = pool->start_ns;
+	/* The error-rate window starts from nothing at start. */
+	pthread_mutex_lock(&pool->stats_mu);
+	wp__sample_add(pool, pool->start_ns, 0, 0, 0);
+	pthread_mutex_unlock(&pool->stats_mu);
 
 	/* Passive consumers first, so the first result has a home. */
 	pthread_mutex_lock(&pool->results.mu);

@@ -547,7 +547,7 @@ void wp__metrics_fill(wp_pool *pool, struct wp_metrics *m, bool with_proc);
 void wp__health_fill(wp_pool *pool, const struct wp_metrics *m,
 		     struct wp_health *h);
 void wp__sample_add(wp_pool *pool, int64_t now, uint64_t outcomes,
-		    uint64_t bad); /* stats_mu held */
+		    uint64_t bad, int64_t window_ns); /* stats_mu held */
 /* The timed threads' ticker: fn now and every `interval` until `stop` or
  * the root cancel fires. */
 void wp__timed_loop(wp_pool *pool, enum wp_signal stop, pthread_cond_t *cv,

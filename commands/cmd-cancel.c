@@ -1,0 +1,25 @@
+/*
+ * cmd-cancel.c - `cancel`: the L1 system signal (the root context).
+ */
+#include "cmd.h"
+
+static enum cmd_retval
+cancel_exec(struct cmd_ctx *c)
+{
+	return cmd_fire(c, WP_SIG_CANCEL,
+			"every running task's context is done; every thread "
+			"sees it");
+}
+
+const struct cmd_entry cmd_cancel_entry = {
+	.name = "cancel",
+	.group = "layers",
+	.usage = "",
+	.summary = "L1: cancel the root context (the system signal)",
+	.help = "Context-aware tasks (sleep, spin, mix) end at once as "
+		"cancelled; hang\n"
+		"ignores it.  Stop fires it too, after the L2 signals, as the "
+		"safety net.",
+	.args = {0, 0, {{NULL, 0, NULL}}},
+	.exec = cancel_exec,
+};

@@ -1,0 +1,21 @@
+/*
+ * cmd-shutdown.c - `shutdown`: the L2 business shutdown of the workers.
+ */
+#include "cmd.h"
+
+static enum cmd_retval
+shutdown_exec(struct cmd_ctx *c)
+{
+	return cmd_fire(c, WP_SIG_SHUTDOWN,
+			"workers take no new task and exit; queued tasks "
+			"are cancelled");
+}
+
+const struct cmd_entry cmd_shutdown_entry = {
+	.name = "shutdown",
+	.group = "layers",
+	.usage = "",
+	.summary = "L2: the workers' business shutdown signal",
+	.args = {0, 0, {{NULL, 0, NULL}}},
+	.exec = shutdown_exec,
+};

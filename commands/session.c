@@ -1,0 +1,605 @@
+/*
+ * session.c - a command session: one pool, its settings, jobs, kinds and
+ * the ring of recent results.
+ *
+ * DESIGN
+ * Threads that touch a session: the caller of cmd_session_exec() (the
+ * console's UI thread or main's loop), the runner (runner.c), job threads
+ * (jobs.c), and the pool's threads through the callbacks installed here
+ * (results thread: on_result; any pool thread: on_event; monitor and health
+ * checker: on_metrics, on_health).  The callbacks touch only results_mu,
+ * atomics and the sink.  s->pool changes only in cmd_session_restart(),
+ * which runs on the exec thread while no long command runs and after every
+ * job has been joined, so commands and jobs may use the pool they read
+ * without holding s->mu.
+ *
+ * How it stops: cmd_session_finish() ends the runner, the jobs, then runs
+ * the ordered stop; hung demo tasks are released (kinds.c) and given a
+ * moment to return; cmd_session_free() destroys the pool.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+
+#define RELEASE_WAIT_MS 2000
+
+struct cmd_stop_copy {
+	struct wp_stop_report r;
+	struct wp_stop_thread *threads;
+};
+
+int64_t
+cmd_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int
+cmd_thread_start(pthread_t *t, const char *name, void *(*fn)(void *),
+		 void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return WP_ESYS;
+	pthread_setname_np(*t, name);
+	return 0;
+}
+
+void
+cmd_session_opts_init(struct cmd_session_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	wp_config_init(&o->cfg);
+}
+
+/* ---- pool callbacks (pool threads) ---- */
+
+static void
+on_result(void *udata, const struct wp_result *r)
+{
+	struct cmd_session *s = udata;
+
+	pthread_mutex_lock(&s->results_mu);
+	if (s->results_cap > 0) {
+		s->results[s->results_head] = *r;
+		s->results_head = (s->results_head + 1) % s->results_cap;
+		if (s->results_len < s->results_cap)
+			s->results_len++;
+	}
+	s->results_total++;
+	pthread_mutex_unlock(&s->results_mu);
+	if (s->opts.cfg.on_result != NULL)
+		s->opts.cfg.on_result(s->opts.cfg.udata, r);
+}
+
+static void
+on_error(void *udata, const struct wp_error *e)
+{
+	struct cmd_session *s = udata;
+
+	if (s->opts.cfg.on_error != NULL)
+		s->opts.cfg.on_error(s->opts.cfg.udata, e);
+}
+
+static void
+on_metrics(void *udata, const struct wp_metrics *m)
+{
+	struct cmd_session *s = udata;
+
+	if (s->sink.published != NULL)
+		s->sink.published(s->sink.udata);
+	if (s->opts.cfg.on_metrics != NULL)
+		s->opts.cfg.on_metrics(s->opts.cfg.udata, m);
+}
+
+static void
+on_health(void *udata, const struct wp_health *h)
+{
+	struct cmd_session *s = udata;
+
+	if (s->sink.published != NULL)
+		s->sink.published(s->sink.udata);
+	if (s->opts.cfg.on_health != NULL)
+		s->opts.cfg.on_health(s->opts.cfg.udata, h);
+}
+
+/* ---- settings ---- */
+
+uint64_t
+cmd_cfg_get(const struct wp_config *cfg, enum wp_option opt)
+{
+	switch (opt) {
+	case WP_OPT_WORKERS:
+		return cfg->workers;
+	case WP_OPT_TASK_TIMEOUT_MS:
+		return cfg->task_timeout_ms;
+	case WP_OPT_STOP_TIMEOUT_MS:
+		return cfg->stop_timeout_ms;
+	case WP_OPT_STOP_CHECK_MS:
+		return cfg->stop_check_ms;
+	case WP_OPT_MONITOR_INTERVAL_MS:
+		return cfg->monitor_interval_ms;
+	case WP_OPT_HEALTH_INTERVAL_MS:
+		return cfg->health_interval_ms;
+	case WP_OPT_TASK_QUEUE_CAP:
+		return cfg->task_queue_cap;
+	case WP_OPT_RESULT_QUEUE_CAP:
+		return cfg->result_queue_cap;
+	case WP_OPT_ERROR_QUEUE_CAP:
+		return cfg->error_queue_cap;
+	case WP_OPT_ORPHAN_CAP:
+		return cfg->orphan_cap;
+	case WP_OPT_CONTAIN_CRASHES:
+		return cfg->contain_crashes;
+	case WP_OPT_HEALTH_HEAP_BYTES:
+		return cfg->health_heap_bytes;
+	case WP_OPT_HEALTH_THREADS_FACTOR:
+		return cfg->health_threads_factor;
+	case WP_OPT_HEALTH_BACKLOG_FACTOR:
+		return cfg->health_backlog_factor;
+	case WP_OPT_HEALTH_ERROR_PERMILLE:
+		return cfg->health_error_permille;
+	case WP_OPT_HEALTH_ERROR_WINDOW_MS:
+		return cfg->health_error_window_ms;
+	case WP_OPT_HEALTH_ERROR_MIN_SAMPLES:
+		return cfg->health_error_min_samples;
+	case WP_OPT_HEALTH_STUCK_MS:
+		return cfg->health_stuck_ms;
+	}
+	return 0;
+}
+
+void
+cmd_cfg_set(struct wp_config *cfg, enum wp_option opt, uint64_t v)
+{
+	unsigned u = v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
+
+	switch (opt) {
+	case WP_OPT_WORKERS:
+		cfg->workers = u;
+		break;
+	case WP_OPT_TASK_TIMEOUT_MS:
+		cfg->task_timeout_ms = v;
+		break;
+	case WP_OPT_STOP_TIMEOUT_MS:
+		cfg->stop_timeout_ms = v;
+		break;
+	case WP_OPT_STOP_CHECK_MS:
+		cfg->stop_check_ms = v;
+		break;
+	case WP_OPT_MONITOR_INTERVAL_MS:
+		cfg->monitor_interval_ms = v;
+		break;
+	case WP_OPT_HEALTH_INTERVAL_MS:
+		cfg->health_interval_ms = v;
+		break;
+	case WP_OPT_TASK_QUEUE_CAP:
+		cfg->task_queue_cap = u;
+		break;
+	case WP_OPT_RESULT_QUEUE_CAP:
+		cfg->result_queue_cap = u;
+		break;
+	case WP_OPT_ERROR_QUEUE_CAP:
+		cfg->error_queue_cap = u;
+		break;
+	case WP_OPT_ORPHAN_CAP:
+		cfg->orphan_cap = u;
+		break;
+	case WP_OPT_CONTAIN_CRASHES:
+		cfg->contain_crashes = v != 0;
+		break;
+	case WP_OPT_HEALTH_HEAP_BYTES:
+		cfg->health_heap_bytes = v;
+		break;
+	case WP_OPT_HEALTH_THREADS_FACTOR:
+		cfg->health_threads_factor = u;
+		break;
+	case WP_OPT_HEALTH_BACKLOG_FACTOR:
+		cfg->health_backlog_factor = u;
+		break;
+	case WP_OPT_HEALTH_ERROR_PERMILLE:
+		cfg->health_error_permille = u;
+		break;
+	case WP_OPT_HEALTH_ERROR_WINDOW_MS:
+		cfg->health_error_window_ms = v;
+		break;
+	case WP_OPT_HEALTH_ERROR_MIN_SAMPLES:
+		cfg->health_error_min_samples = u;
+		break;
+	case WP_OPT_HEALTH_STUCK_MS:
+		cfg->health_stuck_ms = v;
+		break;
+	}
+}
+
+void
+cmd_session_set_cfg(struct cmd_session *s, enum wp_option opt, uint64_t v)
+{
+	pthread_mutex_lock(&s->mu);
+	cmd_cfg_set(&s->cfg, opt, v);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- create and free ---- */
+
+static int
+make_pool(struct cmd_session *s, wp_pool **out)
+{
+	struct wp_config cfg;
+
+	pthread_mutex_lock(&s->mu);
+	cfg = s->cfg;
+	pthread_mutex_unlock(&s->mu);
+	return wp_pool_create(&cfg, out);
+}
+
+static void
+start_demo(struct cmd_session *s)
+{
+	struct cmd_job_spec spec;
+	unsigned id;
+
+	memset(&spec, 0, sizeof spec);
+	spec.kind = cmd_kind_find(s, "mix");
+	if (spec.kind == NULL)
+		return;
+	wp_task_opts_init(&spec.opts);
+	spec.opts.kind = "mix";
+	snprintf(spec.spec, sizeof spec.spec, "mix (demo) continuous");
+	if (cmd_job_start(s, &spec, &id) != 0)
+		cmd_sink_line(s, CMD_ERR, "demo: cannot start the demo load");
+}
+
+int
+cmd_session_new(const struct cmd_session_opts *o, const struct cmd_sink *sink,
+		struct cmd_session **out)
+{
+	struct cmd_session *s;
+	wp_pool *pool;
+	int rc;
+
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return WP_ENOMEM;
+	s->opts = *o;
+	if (sink != NULL)
+		s->sink = *sink;
+	s->born_ns = cmd_now_ns();
+	s->results_cap = o->results_cap ? o->results_cap : 256;
+	s->results = calloc(s->results_cap, sizeof *s->results);
+	if (s->results == NULL) {
+		rc = WP_ENOMEM;
+		goto err_free;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->jobs_mu, NULL);
+	pthread_mutex_init(&s->results_mu, NULL);
+	cmd_runner_init(&s->runner);
+	s->next_job = 1;
+	cmd_kinds_init(s);
+
+	s->cfg = o->cfg;
+	s->cfg.on_result = on_result;
+	s->cfg.on_error = on_error;
+	s->cfg.on_event = cmd_on_event;
+	s->cfg.on_metrics = on_metrics;
+	s->cfg.on_health = on_health;
+	s->cfg.udata = s;
+
+	rc = make_pool(s, &pool);
+	if (rc != 0)
+		goto err_destroy_locks;
+	s->pool = pool;
+	if (!o->no_start) {
+		rc = wp_pool_start(pool);
+		if (rc != 0)
+			goto err_destroy_pool;
+	}
+	if (s->sink.pool_changed != NULL)
+		s->sink.pool_changed(s->sink.udata, pool);
+	if (o->demo && !o->no_start)
+		start_demo(s);
+	*out = s;
+	return 0;
+
+err_destroy_pool:
+	wp_pool_destroy(pool);
+err_destroy_locks:
+	cmd_kinds_free(s);
+	pthread_mutex_destroy(&s->results_mu);
+	pthread_mutex_destroy(&s->jobs_mu);
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->runner.mu);
+	pthread_cond_destroy(&s->runner.cond);
+	free(s->results);
+err_free:
+	free(s);
+	return rc;
+}
+
+/* Lets every hung demo task return, for a moment at most. */
+static void
+release_hung(void)
+{
+	int64_t until = cmd_now_ns() + RELEASE_WAIT_MS * 1000000ll;
+	struct timespec ts = {0, 5 * 1000000};
+
+	cmd_kinds_release();
+	while (cmd_kinds_hanging() > 0 && cmd_now_ns() < until)
+		nanosleep(&ts, NULL);
+}
+
+int
+cmd_session_finish(struct cmd_session *s)
+{
+	enum wp_pool_state st;
+	wp_pool *pool;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->finished) {
+		pthread_mutex_unlock(&s->mu);
+		return cmd_session_exit_code(s);
+	}
+	s->finished = true;
+	pool = s->pool;
+	pthread_mutex_unlock(&s->mu);
+
+	cmd_runner_shutdown(s);
+	cmd_jobs_kill_all(s);
+	if (pool != NULL) {
+		st = wp_pool_state(pool);
+		if (st == WP_STATE_RUNNING || st == WP_STATE_PAUSED ||
+		    st == WP_STATE_DRAINING || st == WP_STATE_STOPPING)
+			cmd_session_stop(s, false, 0, NULL);
+	}
+	release_hung();
+	return cmd_session_exit_code(s);
+}
+
+static void
+stop_copy_free(struct cmd_stop_copy *c)
+{
+	if (c == NULL)
+		return;
+	free(c->threads);
+	free(c);
+}
+
+void
+cmd_session_free(struct cmd_session *s)
+{
+	if (s == NULL)
+		return;
+	cmd_session_finish(s);
+	if (s->pool != NULL) {
+		if (s->sink.pool_changed != NULL)
+			s->sink.pool_changed(s->sink.udata, NULL);
+		wp_pool_destroy(s->pool);
+		s->pool = NULL;
+	}
+	stop_copy_free(s->last_stop);
+	cmd_kinds_free(s);
+	pthread_mutex_destroy(&s->results_mu);
+	pthread_mutex_destroy(&s->jobs_mu);
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->runner.mu);
+	pthread_cond_destroy(&s->runner.cond);
+	free(s->results);
+	free(s);
+}
+
+/* ---- small accessors ---- */
+
+bool
+cmd_session_busy(const struct cmd_session *s)
+{
+	return cmd_runner_busy(s);
+}
+
+void
+cmd_session_interrupt(struct cmd_session *s)
+{
+	atomic_store(&s->interrupt, true);
+}
+
+bool
+cmd_interrupted(const struct cmd_session *s)
+{
+	return atomic_load(&s->interrupt);
+}
+
+bool
+cmd_session_quit_requested(const struct cmd_session *s)
+{
+	return atomic_load(&s->quit);
+}
+
+wp_pool *
+cmd_session_pool(struct cmd_session *s)
+{
+	wp_pool *p;
+
+	pthread_mutex_lock(&s->mu);
+	p = s->pool;
+	pthread_mutex_unlock(&s->mu);
+	return p;
+}
+
+wp_pool *
+cmd_pool(struct cmd_ctx *c)
+{
+	return cmd_session_pool(c->s);
+}
+
+int
+cmd_session_exit_code(const struct cmd_session *s)
+{
+	if (atomic_load(&s->failed))
+		return CMD_EXIT_FAILED;
+	if (atomic_load(&s->forced))
+		return CMD_EXIT_FORCED;
+	return CMD_EXIT_OK;
+}
+
+size_t
+cmd_session_results(struct cmd_session *s, struct wp_result *buf, size_t n)
+{
+	size_t k, first, i;
+
+	pthread_mutex_lock(&s->results_mu);
+	k = s->results_len < n ? s->results_len : n;
+	/* The newest k, oldest first. */
+	first = (s->results_head + s->results_cap - k) % s->results_cap;
+	for (i = 0; i < k; i++)
+		buf[i] = s->results[(first + i) % s->results_cap];
+	pthread_mutex_unlock(&s->results_mu);
+	return k;
+}
+
+bool
+cmd_session_sleep(struct cmd_session *s, uint64_t ms)
+{
+	int64_t until = cmd_now_ns() + (int64_t)ms * 1000000;
+	int64_t left;
+	struct timespec ts;
+
+	for (;;) {
+		if (cmd_interrupted(s))
+			return true;
+		left = until - cmd_now_ns();
+		if (left <= 0)
+			return false;
+		if (left > 20 * 1000000)
+			left = 20 * 1000000;
+		ts.tv_sec = 0;
+		ts.tv_nsec = left;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* ---- stops and restarts ---- */
+
+static struct cmd_stop_copy *
+stop_copy(const struct wp_stop_report *r)
+{
+	struct cmd_stop_copy *c;
+
+	c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return NULL;
+	c->r = *r;
+	if (r->nthreads > 0 && r->threads != NULL) {
+		c->threads = calloc(r->nthreads, sizeof *c->threads);
+		if (c->threads == NULL) {
+			free(c);
+			return NULL;
+		}
+		memcpy(c->threads, r->threads,
+		       r->nthreads * sizeof *c->threads);
+	} else {
+		c->r.nthreads = 0;
+	}
+	c->r.threads = c->threads;
+	return c;
+}
+
+void
+cmd_session_keep_stop(struct cmd_session *s, wp_pool *pool)
+{
+	const struct wp_stop_report *r = wp_pool_last_stop(pool);
+	struct cmd_stop_copy *c, *old;
+
+	if (r == NULL)
+		return;
+	c = stop_copy(r);
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	old = s->last_stop;
+	s->last_stop = c;
+	pthread_mutex_unlock(&s->mu);
+	stop_copy_free(old);
+}
+
+const struct wp_stop_report *
+cmd_session_last_stop(struct cmd_session *s)
+{
+	const struct wp_stop_report *r = NULL;
+	wp_pool *pool = cmd_session_pool(s);
+
+	if (pool != NULL)
+		r = wp_pool_last_stop(pool);
+	if (r == NULL) {
+		pthread_mutex_lock(&s->mu);
+		if (s->last_stop != NULL)
+			r = &s->last_stop->r;
+		pthread_mutex_unlock(&s->mu);
+	}
+	return r;
+}
+
+int
+cmd_session_stop(struct cmd_session *s, bool drain, uint64_t drain_ms,
+		 const struct wp_stop_report **report)
+{
+	wp_pool *pool = cmd_session_pool(s);
+	int rc;
+
+	if (pool == NULL)
+		return WP_ESTATE;
+	if (drain)
+		rc = wp_pool_drain(pool, drain_ms, report);
+	else
+		rc = wp_pool_stop(pool, report);
+	if (rc == 0)
+		atomic_store(&s->forced, false);
+	else if (rc == WP_EFORCED)
+		atomic_store(&s->forced, true);
+	return rc;
+}
+
+int
+cmd_session_restart(struct cmd_session *s)
+{
+	wp_pool *old, *pool;
+	int rc;
+
+	rc = make_pool(s, &pool);
+	if (rc != 0)
+		return rc;
+	cmd_jobs_kill_all(s);
+	pthread_mutex_lock(&s->mu);
+	old = s->pool;
+	pthread_mutex_unlock(&s->mu);
+	if (old != NULL) {
+		cmd_session_keep_stop(s, old);
+		if (s->sink.pool_changed != NULL)
+			s->sink.pool_changed(s->sink.udata, NULL);
+		pthread_mutex_lock(&s->mu);
+		s->pool = NULL;
+		pthread_mutex_unlock(&s->mu);
+		release_hung();
+		wp_pool_destroy(old);
+	}
+	atomic_store(&s->event_seq, 0);
+	rc = wp_pool_start(pool);
+	pthread_mutex_lock(&s->mu);
+	s->pool = pool;
+	pthread_mutex_unlock(&s->mu);
+	if (s->sink.pool_changed != NULL)
+		s->sink.pool_changed(s->sink.udata, pool);
+	return rc;
+}

@@ -1,0 +1,239 @@
+/*
+ * test-queues.c - the task, result and error queues (S4) as seen from
+ * outside: priority order (FIFO within a priority), default capacities,
+ * lengths, high-water marks and the age of the oldest task, result
+ * back-pressure with one-at-a-time delivery, and wait_idle counting
+ * delivery.
+ */
+#include "wpbt.h"
+
+static struct bt_rec R;
+
+static void
+begin(void)
+{
+	bt_world_reset();
+	bt_rec_init(&R);
+}
+
+static void
+end(void)
+{
+	bt_rec_fini(&R);
+}
+
+struct prio_task {
+	int prio, tag;
+};
+
+static int
+cmp_expected(const void *a, const void *b)
+{
+	const struct prio_task *x = a, *y = b;
+	if (x->prio != y->prio)
+		return y->prio - x->prio; /* higher first */
+	return x->tag - y->tag;           /* then submit order */
+}
+
+/* One paused worker, thirty tasks of mixed priority: after resume they run
+ * highest priority first, FIFO within a priority. */
+static void
+test_priority_order(void **state)
+{
+	enum { N = 30 };
+	struct wp_config cfg;
+	struct prio_task want[N];
+	int got[N];
+	unsigned ngot;
+	wp_pool *p;
+
+	begin();
+	bt_cfg(&cfg, &R);
+	cfg.workers = 1;
+	cfg.task_queue_cap = 64;
+	p = bt_pool(&cfg, &R, true);
+	assert_int_equal(wp_pool_pause(p), 0);
+	for (int i = 0; i < N; i++) {
+		int prio = (i * 7 + i / 3) % 10;
+		want[i] = (struct prio_task){prio, i};
+		assert_int_equal(bt_submit_opts(p, BT_RECORD, 0, i, prio,
+						BT_TO_DEF, false, 0, NULL),
+				 0);
+	}
+	assert_int_equal(bt_m(p).task_queued, N);
+	assert_int_equal(bt_started(), 0);
+	assert_int_equal(wp_pool_resume(p), 0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	qsort(want, N, sizeof want[0], cmp_expected);
+	pthread_mutex_lock(&bt_w.mu);
+	ngot = bt_w.norder;
+	memcpy(got, bt_w.order, sizeof got);
+	pthread_mutex_unlock(&bt_w.mu);
+	assert_int_equal(ngot, N);
+	for (int i = 0; i < N; i++)
+		if (got[i] != want[i].tag)
+			fail_msg("position %d ran task %d, expected %d "
+				 "(priority %d)",
+				 i, got[i], want[i].tag, want[i].prio);
+	bt_finish(p, &R);
+	end();
+}
+
+/* S4.1: task and result queues 2 x workers, error queue 1 x workers. */
+static void
+test_default_capacities(void **state)
+{
+	struct wp_config cfg;
+	struct wp_metrics m;
+	wp_pool *p;
+
+	begin();
+	bt_cfg(&cfg, &R);
+	cfg.workers = 3;
+	cfg.task_queue_cap = 0;
+	cfg.result_queue_cap = 0;
+	cfg.error_queue_cap = 0;
+	p = bt_pool(&cfg, &R, true);
+	m = bt_m(p);
+	assert_int_equal(m.task_cap, 6);
+	assert_int_equal(m.result_cap, 6);
+	assert_int_equal(m.error_cap, 3);
+	bt_finish(p, &R);
+	end();
+}
+
+/* Length, high-water mark and oldest age while tasks wait; all back to
+ * zero (hwm kept) once they ran. */
+static void
+test_lengths_hwm_oldest(void **state)
+{
+	struct wp_config cfg;
+	struct wp_metrics m;
+	wp_pool *p;
+
+	begin();
+	bt_cfg(&cfg, &R);
+	cfg.workers = 1;
+	cfg.task_queue_cap = 8;
+	p = bt_pool(&cfg, &R, true);
+	m = bt_m(p);
+	assert_int_equal(m.task_queued, 0);
+	assert_int_equal(m.oldest_queued_ns, 0);
+	assert_int_equal(wp_pool_pause(p), 0);
+	for (int i = 0; i < 5; i++)
+		bt_go(p, BT_NOOP, 0);
+	BT_EVENTUALLY(bt_m(p).oldest_queued_ns > 0);
+	m = bt_m(p);
+	assert_int_equal(m.task_queued, 5);
+	assert_true(m.task_hwm >= 5);
+	assert_int_equal(m.in_flight, 5);
+	assert_int_equal(wp_pool_resume(p), 0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	m = bt_m(p);
+	assert_int_equal(m.task_queued, 0);
+	assert_int_equal(m.oldest_queued_ns, 0);
+	assert_int_equal(m.task_hwm, 5);
+	assert_int_equal(m.in_flight, 0);
+	assert_int_equal(m.result_queued, 0);
+	assert_int_equal(m.error_queued, 0);
+	bt_finish(p, &R);
+	end();
+}
+
+/* A slow result callback and a tiny result queue: workers wait for room,
+ * nothing is lost, callbacks never overlap, the queue never passes its
+ * cap for ordinary completions. */
+static void
+test_result_backpressure(void **state)
+{
+	struct wp_config cfg;
+	struct wp_metrics m;
+	wp_pool *p;
+
+	begin();
+	R.result_sleep_ms = 2;
+	bt_cfg(&cfg, &R);
+	cfg.workers = 3;
+	cfg.result_queue_cap = 2;
+	cfg.task_queue_cap = 64;
+	p = bt_pool(&cfg, &R, true);
+	for (int i = 0; i < 30; i++)
+		bt_go(p, BT_NOOP, 0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	assert_int_equal(bt_nres(&R), 30);
+	m = bt_m(p);
+	assert_int_equal(m.result_cap, 2);
+	assert_true(m.result_hwm >= 1);
+	assert_true(m.result_hwm <= m.result_cap);
+	assert_int_equal(m.delivered, 30);
+	assert_false(atomic_load(&R.overlap_r));
+	bt_finish(p, &R);
+	end();
+}
+
+/* wait_idle returns only once every outcome was delivered. */
+static void
+test_wait_idle_counts_delivery(void **state)
+{
+	struct wp_config cfg;
+	wp_pool *p;
+
+	begin();
+	R.result_sleep_ms = 15;
+	bt_cfg(&cfg, &R);
+	cfg.task_queue_cap = 8;
+	p = bt_pool(&cfg, &R, true);
+	for (int i = 0; i < 5; i++)
+		bt_go(p, BT_NOOP, 0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	assert_int_equal(bt_nres(&R), 5);
+	bt_finish(p, &R);
+	end();
+}
+
+/* Many tasks of one priority on one worker run in submit order. */
+static void
+test_fifo_within_priority(void **state)
+{
+	enum { N = 200 };
+	struct wp_config cfg;
+	static int got[BT_ORDER_MAX];
+	unsigned ngot;
+	wp_pool *p;
+
+	begin();
+	bt_cfg(&cfg, &R);
+	cfg.workers = 1;
+	cfg.task_queue_cap = 16;
+	p = bt_pool(&cfg, &R, true);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(bt_submit_opts(p, BT_RECORD, 0, i, 4,
+						BT_TO_DEF, true,
+						WPT_CEILING_MS, NULL),
+				 0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	pthread_mutex_lock(&bt_w.mu);
+	ngot = bt_w.norder;
+	memcpy(got, bt_w.order, sizeof got);
+	pthread_mutex_unlock(&bt_w.mu);
+	assert_int_equal(ngot, N);
+	for (int i = 0; i < N; i++)
+		if (got[i] != i)
+			fail_msg("position %d ran task %d", i, got[i]);
+	bt_finish(p, &R);
+	end();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BT_TEST(test_priority_order),
+		BT_TEST(test_default_capacities),
+		BT_TEST(test_lengths_hwm_oldest),
+		BT_TEST(test_result_backpressure),
+		BT_TEST(test_wait_idle_counts_delivery),
+		BT_TEST(test_fifo_within_priority),
+	};
+	return cmocka_run_group_tests_name("queues", tests, NULL, NULL);
+}
