@@ -107,7 +107,7 @@ wp__is_idle(wp_pool *pool)
 static void
 deliver_list(wp_pool *pool, struct wp__task *list, unsigned n)
 {
-	struct wp__task *t, *next;
+	struct wp__task *t;
 
 	if (pool->cfg.on_result) {
 		pthread_mutex_lock(&pool->deliver_mu);
@@ -115,10 +115,9 @@ deliver_list(wp_pool *pool, struct wp__task *list, unsigned n)
 			pool->cfg.on_result(pool->cfg.udata, &t->res);
 		pthread_mutex_unlock(&pool->deliver_mu);
 	}
-	for (t = list; t; t = next) {
-		next = t->next;
-		wp__task_free(t);
-	}
+	for (t = list; t->next; t = t->next)
+		;
+	wp__nodes_put(pool, list, t, n);
 	atomic_fetch_add(&pool->n.delivered, n);
 	if (atomic_load(&pool->idle_waiters) > 0 && wp__is_idle(pool)) {
 		pthread_mutex_lock(&pool->mu);
@@ -221,6 +220,7 @@ wp__cancel_list(wp_pool *pool, struct wp__task *list)
 	for (t = list; t; t = next) {
 		next = t->next;
 		t->next = NULL;
+		wp__res_reset(t);
 		t->res.never_ran = true;
 		t->res.worker = -1;
 		t->res.queued_ns = now - t->submit_ns;

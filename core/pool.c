@@ -208,6 +208,7 @@ pool_free(wp_pool *pool)
 	pthread_mutex_destroy(&pool->stats_mu);
 	pthread_mutex_destroy(&pool->stop_mu);
 	pthread_mutex_destroy(&pool->evcb_mu);
+	wp__nodes_free(pool);
 	wp__resultq_fini(&pool->results);
 	wp__errorq_fini(&pool->errors);
 	wp__events_fini(&pool->events);

@@ -351,6 +351,7 @@ give_up_running(wp_pool *pool, struct wp__task **done)
 		if (!task)
 			continue;
 		append(done, wp__take_out(t));
+		wp__res_reset(task);
 		task->res.worker = t->slot;
 		task->res.queued_ns = task->start_ns - task->submit_ns;
 		task->res.run_ns = now - task->start_ns;

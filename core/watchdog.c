@@ -124,6 +124,7 @@ timed_out(wp_pool *pool, struct wp__thread *t, struct wp__task *task,
 		*done = out;
 	}
 
+	wp__res_reset(task);
 	task->res.worker = slot;
 	task->res.queued_ns = task->start_ns - task->submit_ns;
 	task->res.run_ns = now - task->start_ns;

@@ -229,6 +229,7 @@ fill_result(struct wp__thread *t, struct wp__task *task, int slot,
 {
 	struct wp_result *r = &task->res;
 
+	wp__res_reset(task);
 	r->worker = slot;
 	r->value = t->ctx.value;
 	r->queued_ns = task->start_ns - task->submit_ns;
@@ -259,12 +260,15 @@ failed(wp_pool *pool, struct wp__task *task, int slot, int code)
 		  task->res.msg);
 }
 
-/* Runs one task.  Returns true if the run was claimed by the watchdog or
- * a forced stop (the thread is then overdue or an orphan). */
+/* Runs one task that starts at *now (the caller's clock reading) and sets
+ * *now to when it ended, so back-to-back tasks share one clock read.
+ * Returns true if the run was claimed by the watchdog or a forced stop
+ * (the thread is then overdue or an orphan). */
 static bool
-run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot)
+run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
+    int64_t *now)
 {
-	int64_t start = wp__now(), tmo = task->timeout_ns;
+	int64_t start = *now, tmo = task->timeout_ns;
 	int64_t deadline = WP__NEVER, end;
 	uint64_t r = ++t->runs, expect;
 	/* Everything the run needs from the task is read before the run is
@@ -305,6 +309,7 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot)
 		code = how == CRASHED ? WP_ECRASH : WP_EPANIC;
 	}
 	end = wp__now();
+	*now = end;
 	if (how == CRASHED)
 		bump(&t->cnt.crashes);
 	else if (how == PANICKED)
@@ -445,13 +450,15 @@ static bool
 run_batch(wp_pool *pool, struct wp__thread *t, int slot)
 {
 	struct wp__task *task;
+	int64_t now = wp__now();
 
 	while ((task = batch_next(t)) != NULL) {
-		if (t->nout &&
-		    (t->nout >= WP__BATCH_MAX ||
-		     wp__now() - t->out_since > FLUSH_AFTER_NS))
+		if (t->nout && (t->nout >= WP__BATCH_MAX ||
+				now - t->out_since > FLUSH_AFTER_NS)) {
 			flush(pool, t);
-		if (run(pool, t, task, slot))
+			now = wp__now();
+		}
+		if (run(pool, t, task, slot, &now))
 			return true;
 	}
 	flush(pool, t);

@@ -149,6 +149,20 @@ struct wp__task {
 
 #define WP__BATCH_MAX 64
 
+/* Clears a result's per-path fields; whoever makes an outcome calls it
+ * first, then fills what it knows (a submit does not pay for this). */
+static inline void
+wp__res_reset(struct wp__task *t)
+{
+	struct wp_result *r = &t->res;
+
+	r->panicked = r->crashed = r->never_ran = false;
+	r->worker = -1;
+	r->value = 0;
+	r->queued_ns = r->run_ns = 0;
+	r->msg[0] = '\0';
+}
+
 /* ------------------------------------------------------------------------
  * The task context (ctx.c), embedded in each worker thread.  Reused from
  * task to task; `seq` tells runs apart so a late cancel can't leak into
@@ -422,6 +436,10 @@ struct wp_pool {
 	bool last_healthy;                      /* stats_mu */
 
 	struct wp__events events;
+	/* Recycled task nodes (submit.c). */
+	struct wp__task *nodes;       /* mu */
+	unsigned nnodes;              /* mu */
+	_Atomic(struct wp__task *) spare_node; /* one for the next submit */
 	pthread_mutex_t evcb_mu; /* serialises on_event calls */
 	atomic_bool evcb_more;   /* events wait for a flush */
 	uint64_t evcb_seq;       /* evcb_mu: last event handed to on_event */
@@ -468,7 +486,11 @@ void wp__events_flush(wp_pool *pool); /* no pool lock held */
 /* ------------------------------------------------------------------------
  * submit.c
  */
-void wp__task_free(struct wp__task *t);
+/* Recycled task nodes (under pool->mu, plus one spare taken lock-free). */
+#define WP__FREE_NODES_MAX 4096
+void wp__nodes_put(wp_pool *pool, struct wp__task *head,
+		   struct wp__task *tail, unsigned n);
+void wp__nodes_free(wp_pool *pool);
 
 /* ------------------------------------------------------------------------
  * worker.c
