@@ -13,6 +13,12 @@
  * The harness fixes one task function per pool and passes one argument per
  * submit; the trampoline below calls it.  The harness runs one pool at a
  * time, so the function lives in a static.
+ *
+ * Diagnostic knobs (never used for the comparison table; they answer
+ * "what if" questions for the core): WPOOL_RESULT_CAP=n sets the result
+ * queue capacity, WPOOL_NO_RESULT=1 leaves on_result unset,
+ * WPOOL_MONITOR_MS=n sets the monitor interval, WPOOL_TIMEOUT_MS=n gives
+ * every task a timeout.
  */
 #define _GNU_SOURCE
 #include "peer_bench.h"
@@ -23,6 +29,8 @@
 #include "wpool.h"
 
 static task_fn peer_fn;
+static struct wp_task_opts *peer_opts; /* NULL: defaults */
+static struct wp_task_opts timed_opts;
 static unsigned long delivered; /* result callbacks run one at a time */
 
 static int
@@ -61,6 +69,19 @@ wpool_create(int workers, int qcap, task_fn fn, size_t hint)
 	cfg.workers = (unsigned)workers;
 	cfg.task_queue_cap = (unsigned)qcap;
 	cfg.on_result = on_result;
+	if (getenv("WPOOL_RESULT_CAP"))
+		cfg.result_queue_cap = (unsigned)atoi(getenv("WPOOL_RESULT_CAP"));
+	if (getenv("WPOOL_NO_RESULT"))
+		cfg.on_result = NULL;
+	if (getenv("WPOOL_MONITOR_MS"))
+		cfg.monitor_interval_ms = strtoull(getenv("WPOOL_MONITOR_MS"),
+						   NULL, 10);
+	if (getenv("WPOOL_TIMEOUT_MS")) {
+		wp_task_opts_init(&timed_opts);
+		timed_opts.timeout_ms = strtoull(getenv("WPOOL_TIMEOUT_MS"),
+						 NULL, 10);
+		peer_opts = &timed_opts;
+	}
 	rc = wp_pool_create(&cfg, &pool);
 	if (rc)
 		die("create", rc);
@@ -76,7 +97,8 @@ wpool_submit(void *p, void *arg)
 	int rc;
 
 	/* Waits for room; a very long bound, retried, so it never fails. */
-	while ((rc = wp_submit_wait(p, trampoline, arg, NULL, 60000, NULL)) ==
+	while ((rc = wp_submit_wait(p, trampoline, arg, peer_opts, 60000,
+				   NULL)) ==
 	       WP_ETIMEDOUT)
 		;
 	if (rc)

@@ -167,8 +167,11 @@ tui_rule(WINDOW *w, int y, enum tui_style st, const char *title,
 	repeat(w, y, 0, width, glyph(G_HLINE));
 	wattr_off(w, tui_attr(TUI_S_DIM), NULL);
 	if (right != NULL && right[0] != '\0') {
+		int tw = title != NULL ? tui_text_width(title, strlen(title)) : 0;
 		fit(right, width - 4, &rw);
 		rw += 2;
+		if (1 + tw + 2 + rw + 1 > width)
+			rw = 0; /* both do not fit: the title wins */
 	}
 	if (title != NULL && title[0] != '\0') {
 		char buf[160];

@@ -543,6 +543,7 @@ tui_input_clear_line(void)
 	rl_callback_sigcleanup();
 	rl_replace_line("", 1);
 	rl_point = rl_end = rl_mark = 0;
+	history_set_pos(history_length); /* back to the newest, as bash */
 	rl_on_new_line();
 	redisplay();
 }

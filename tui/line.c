@@ -91,8 +91,8 @@ tui_line_quit(struct tui *t)
 		char b[16];
 		tui_fmt_dur(b, sizeof(b), (int64_t)bound * 1000000);
 		snprintf(t->confirm, sizeof(t->confirm),
-			 "The pool is %s with %llu in flight. Stop it "
-			 "gracefully (bound %s) and quit? [y/N]",
+			 "Pool %s, %llu in flight: stop it (bound %s) and "
+			 "quit? [y/N]",
 			 tui_state_label(st), (unsigned long long)inflight, b);
 		return;
 	}

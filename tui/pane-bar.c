@@ -84,30 +84,34 @@ tui_bar_draw(WINDOW *w, const struct tui_view *v)
 uint64_t
 tui_small_sig(const struct tui_view *v)
 {
-	(void)v;
-	return TUI_HASH_INIT;
+	uint64_t h = tui_hash(TUI_HASH_INIT, &v->snap->state,
+			      sizeof(v->snap->state));
+	int size[2] = {COLS, LINES};
+
+	h = tui_hash(h, &v->snap->have_pool, sizeof(v->snap->have_pool));
+	return tui_hash(h, size, sizeof(size));
 }
 
 void
 tui_small_draw(WINDOW *w, const struct tui_view *v)
 {
 	const struct tui_snap *s = v->snap;
-	int h = getmaxy(w), width = getmaxx(w), y = h / 2 - 1;
+	int h = getmaxy(w), width = getmaxx(w), y = h / 2 - 2;
 	char buf[96];
 
 	werase(w);
 	if (y < 0)
 		y = 0;
-	snprintf(buf, sizeof(buf), "terminal too small (need %dx%d)",
-		 TUI_MIN_COLS, TUI_MIN_LINES);
-	tui_put(w, y, 0, width, TUI_S_WARN, buf);
-	if (s->have_pool && y + 1 < h) {
+	tui_put(w, y++, 0, width, TUI_S_WARN, "terminal too small");
+	snprintf(buf, sizeof(buf), "need %dx%d, have %dx%d", TUI_MIN_COLS,
+		 TUI_MIN_LINES, COLS, LINES);
+	tui_put(w, y++, 0, width, TUI_S_NORMAL, buf);
+	if (s->have_pool) {
 		snprintf(buf, sizeof(buf), "pool %s",
 			 tui_state_label(s->state));
-		tui_put(w, y + 1, 0, width, TUI_S_NORMAL, buf);
+		tui_put(w, y++, 0, width, TUI_S_NORMAL, buf);
 	}
-	if (y + 2 < h)
-		tui_put(w, y + 2, 0, width, TUI_S_DIM, "the prompt still works");
+	tui_put(w, y, 0, width, TUI_S_DIM, "the prompt still works");
 }
 
 const struct tui_pane_ops tui_pane_ops[TUI_P_COUNT] = {

@@ -81,9 +81,11 @@ tui_log_draw(WINDOW *w, const struct tui_log *l, const char *title)
 	int rows = getmaxy(w) - 1;
 	bool times = strcmp(title, "EVENTS") == 0;
 	unsigned end, first, sc = l->scroll;
-	char right[64] = "PgUp/PgDn";
+	char right[64] = "";
 
 	werase(w);
+	if (l->n > (unsigned)(rows > 0 ? rows : 0))
+		snprintf(right, sizeof(right), "PgUp/PgDn");
 	if (rows <= 0) {
 		tui_rule(w, 0, TUI_S_TITLE, title, TUI_S_DIM, right);
 		return;

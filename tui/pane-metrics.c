@@ -38,7 +38,9 @@ gauge(WINDOW *w, int y, int x, int width, const char *label, unsigned len,
 	if (oldest_ns > 0 && n > 0 && (size_t)n < sizeof(rest))
 		n += snprintf(rest + n, sizeof(rest) - (size_t)n, " old %s",
 			      tui_fmt_dur(t, sizeof(t), oldest_ns));
-	barw = width - 8 - n;
+	/* The same bar width on every gauge line: room for the longest
+	 * text after it ("  8/8   hwm 8   old 1.2s"). */
+	barw = width - 8 - 27;
 	if (barw > 24)
 		barw = 24;
 	if (barw < 6)

@@ -129,8 +129,7 @@ tui_stop_draw(WINDOW *w, const struct tui_view *v)
 	/* The verdict. */
 	if (st->done && y <= rows) {
 		if (st->forced)
-			snprintf(buf, sizeof(buf),
-				 "FORCED after the bound: %u left behind",
+			snprintf(buf, sizeof(buf), "FORCED: %u left behind",
 				 st->nalive);
 		else
 			snprintf(buf, sizeof(buf), "CLEAN after %s",
@@ -155,14 +154,19 @@ tui_stop_draw(WINDOW *w, const struct tui_view *v)
 	x = 1;
 	flow(w, &y, &x, rows, st->done ? TUI_S_FAIL : TUI_S_NORMAL, buf);
 	for (unsigned i = 0; i < st->nalive; i++) {
-		if (y == rows && i + 1 < st->nalive &&
-		    x + (int)strlen(st->alive[i]) + 8 > width) {
+		int len = (int)strlen(st->alive[i]);
+		bool wrap = x > 1 && x + len > width - 1;
+		int ny = wrap ? y + 1 : y, nx = wrap ? 1 : x;
+		bool last = i + 1 == st->nalive;
+
+		/* Out of rows, or on the last row with no room left to say
+		 * how many more: count the rest instead. */
+		if (ny > rows || (ny == rows && !last && nx + len + 6 > width)) {
 			snprintf(buf, sizeof(buf), "+%u", st->nalive - i);
 			flow(w, &y, &x, rows, TUI_S_DIM, buf);
 			break;
 		}
-		if (!flow(w, &y, &x, rows, st->done ? TUI_S_FAIL : TUI_S_NORMAL,
-			  st->alive[i]))
-			break;
+		flow(w, &y, &x, rows, st->done ? TUI_S_FAIL : TUI_S_NORMAL,
+		     st->alive[i]);
 	}
 }

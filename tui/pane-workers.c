@@ -94,7 +94,8 @@ row(WINDOW *w, int y, const struct wp_worker_info *wi, int width)
 		if (f >= 1)
 			tui_put(w, y, x + barw, 1, TUI_S_FAIL, "!");
 	} else {
-		tui_putf(w, y, x, barw, TUI_S_DIM, "%-*s", barw, " no limit");
+		tui_put(w, y, x, barw, TUI_S_DIM,
+			barw >= 10 ? "  no limit" : "  -");
 	}
 }
 

@@ -57,12 +57,17 @@ tui_screen_touch(struct tui *t)
 	clearok(curscr, TRUE);
 }
 
+/* SIGWINCH.  resizeterm() queues a KEY_RESIZE for the application (even
+ * when the size did not change), which comes back through wgetch() as
+ * TUI_ACT_RESIZE: that one only relayouts, or the two would feed each
+ * other forever. */
 void
 tui_screen_resize(struct tui *t)
 {
 	struct winsize ws;
 
-	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0 && is_term_resized(ws.ws_row, ws.ws_col))
 		resizeterm(ws.ws_row, ws.ws_col);
 	tui_screen_touch(t);
 }

@@ -146,19 +146,24 @@ clock_ns(clockid_t c)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* A WP_EV_STOP_PHASE event: "NAME at 12.3 ms[ (already fired)]", or
+ * "stop begins (bound N ms)" which only marks the beginning. */
 static void
 phase_add(struct tui_stop_view *st, const char *text, double ms)
 {
 	char name[sizeof(st->phase[0].name)];
 	size_t k = 0;
+	double at;
 
-	/* The phase's name is the event text's first word. */
-	while (text[k] != '\0' && text[k] != ' ' && text[k] != ':' &&
-	       k + 1 < sizeof(name)) {
+	if (strstr(text, " begins") != NULL)
+		return;
+	while (text[k] != '\0' && text[k] != ' ' && k + 1 < sizeof(name)) {
 		name[k] = text[k];
 		k++;
 	}
 	name[k] = '\0';
+	if (sscanf(text + k, " at %lf ms", &at) == 1)
+		ms = at;
 	for (unsigned i = 0; i < st->nphases; i++)
 		if (strcmp(st->phase[i].name, name) == 0)
 			return;
@@ -302,6 +307,10 @@ read_events(struct tui_gather *g, wp_pool *pool, const struct tui_snap *s,
 			 * the same lines would show them twice. */
 			if (ev->type == WP_EV_NOTE &&
 			    strncmp(ev->text, "op: ", 4) == 0)
+				continue;
+			/* Progress comes every check interval; the stop
+			 * view and the key bar show the latest. */
+			if (ev->type == WP_EV_STOP_PROGRESS)
 				continue;
 			snprintf(line, sizeof(line), "%-8s %s",
 				 wp_event_type_name(ev->type), ev->text);

@@ -96,8 +96,8 @@ tui_on_action(struct tui *t, enum tui_action a)
 	case TUI_ACT_PGDN:
 		page(t, -1);
 		break;
-	case TUI_ACT_RESIZE:
-		tui_screen_resize(t);
+	case TUI_ACT_RESIZE: /* KEY_RESIZE: curses has the new size */
+		tui_screen_touch(t);
 		break;
 	case TUI_ACT_INTR:
 		/* Ctrl-C: close what is open, else clear the line, else
@@ -235,9 +235,6 @@ setup(struct tui *t)
 static void
 teardown(struct tui *t)
 {
-	const struct tui_stop_view *st = &t->snap.stop;
-	char a[16];
-
 	tui_screen_free(t);
 	tui_input_fini();
 	tui_term_restore();
@@ -246,10 +243,6 @@ teardown(struct tui *t)
 	t->scr = NULL;
 	tui_term_fini();
 	tui_sink_stop(t);
-	if (st->done)
-		printf("wpool: the pool stopped %s after %s\n",
-		       st->forced ? "FORCED" : "cleanly",
-		       tui_fmt_ms(a, sizeof(a), st->total_ms));
 	if (t->hangup)
 		fprintf(stderr, "wpool: the terminal hung up\n");
 	if (t->script != NULL)

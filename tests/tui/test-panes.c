@@ -508,7 +508,7 @@ test_stop_view(void **state)
 	w = render(TUI_P_STOP, 10, 36, 0, &v);
 	t = text(w);
 	assert_has(row(w, 0), "STOP FORCED after 2.0s");
-	assert_has(t, "FORCED after the bound: 1 left");
+	assert_has(t, "FORCED: 1 left behind");
 	assert_has(t, "left 1:");
 	assert_has(t, "wp-worker-1");
 	delwin(w);
