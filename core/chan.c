@@ -47,6 +47,21 @@ wp__taskq_pop(struct wp__taskq *q)
 	return t;
 }
 
+void
+wp__taskq_push_front(struct wp__taskq *q, struct wp__task *t)
+{
+	int p = t->priority;
+
+	t->next = q->head[p];
+	q->head[p] = t;
+	if (!q->tail[p])
+		q->tail[p] = t;
+	q->mask |= 1u << p;
+	q->len++;
+	if (q->len > q->hwm)
+		q->hwm = q->len;
+}
+
 struct wp__task *
 wp__taskq_take_all(struct wp__taskq *q)
 {

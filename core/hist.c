@@ -87,6 +87,55 @@ wp__hist_add(struct wp__hist *h, int64_t ns)
 		;
 }
 
+/* The single-writer variant: the calling thread is the only one that ever
+ * adds to h (readers may still copy it concurrently), so plain relaxed
+ * loads and stores replace the read-modify-write instructions. */
+void
+wp__hist_add_owner(struct wp__hist *h, int64_t ns)
+{
+	_Atomic uint64_t *b;
+
+	if (ns < 0)
+		ns = 0;
+	b = &h->bucket[wp__hist_bucket_of(ns)];
+	atomic_store_explicit(b, atomic_load_explicit(b, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->count,
+			      atomic_load_explicit(&h->count,
+						   memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->sum_ns,
+			      atomic_load_explicit(&h->sum_ns,
+						   memory_order_relaxed) +
+				      (uint64_t)ns,
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->last_ns, ns, memory_order_relaxed);
+	if (ns > atomic_load_explicit(&h->max_ns, memory_order_relaxed))
+		atomic_store_explicit(&h->max_ns, ns, memory_order_relaxed);
+}
+
+/* Adds a copy into a shared histogram (any thread). */
+void
+wp__hist_add_snap(struct wp__hist *h, const struct wp__hist_snap *s)
+{
+	int64_t max;
+	unsigned b;
+
+	for (b = 0; b < WP__HIST_BUCKETS; b++)
+		if (s->bucket[b])
+			atomic_fetch_add_explicit(&h->bucket[b], s->bucket[b],
+						  memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->count, s->count, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->sum_ns, s->sum_ns, memory_order_relaxed);
+	max = atomic_load_explicit(&h->max_ns, memory_order_relaxed);
+	while (s->max_ns > max &&
+	       !atomic_compare_exchange_weak_explicit(&h->max_ns, &max,
+						      s->max_ns,
+						      memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+}
+
 void
 wp__hist_read(const struct wp__hist *h, struct wp__hist_snap *out)
 {

@@ -27,67 +27,51 @@ ld(_Atomic uint64_t *v)
 	return atomic_load_explicit(v, memory_order_acquire);
 }
 
-/* Counters, in the order that keeps the snapshot consistent. */
+/* Counters, threads, queues and times.  Everything that moves with the
+ * outcome of a task is read under pool->mu, outcomes before `accepted`:
+ * each outcome was counted after its task was accepted, so a snapshot
+ * never shows more finished than accepted. */
 static void
-fill_counters(wp_pool *pool, struct wp_metrics *m)
+fill_locked(wp_pool *pool, struct wp_metrics *m, struct wp__hist_snap *hs)
 {
 	struct wp__counters *n = &pool->n;
-	uint64_t finished;
+	struct wp__hist_snap one;
+	struct wp__thread *t;
+	int64_t stuck_ns, oldest, ns;
+	uint64_t w, out[WP_OUTCOME_COUNT];
+	int64_t last_end = 0, last_ns = 0;
+	unsigned h;
+	int o;
 
-	m->completed = ld(&n->outcome[WP_OUTCOME_COMPLETED]);
-	m->failed = ld(&n->outcome[WP_OUTCOME_FAILED]);
-	m->timed_out = ld(&n->outcome[WP_OUTCOME_TIMED_OUT]);
-	m->cancelled = ld(&n->outcome[WP_OUTCOME_CANCELLED]);
-	m->delivered = ld(&n->delivered);
-	m->accepted = ld(&n->accepted);
-	m->rejected_full = ld(&n->rejected[WP__REJ_FULL]);
-	m->rejected_closed = ld(&n->rejected[WP__REJ_CLOSED]);
-	m->rejected_nomem = ld(&n->rejected[WP__REJ_NOMEM]);
-	m->rejected_timeout = ld(&n->rejected[WP__REJ_TIMEOUT]);
-	m->rejected_deadlock = ld(&n->rejected[WP__REJ_DEADLOCK]);
-	m->rejected = m->rejected_full + m->rejected_closed +
-		      m->rejected_nomem + m->rejected_timeout +
-		      m->rejected_deadlock;
-	m->submitted = m->accepted + m->rejected;
-	finished = m->completed + m->failed + m->timed_out + m->cancelled;
-	m->in_flight = m->accepted - finished;
+	pthread_mutex_lock(&pool->mu);
+	for (o = 0; o < WP_OUTCOME_COUNT; o++)
+		out[o] = ld(&n->outcome[o]);
 	m->panics = ld(&n->panics);
 	m->crashes = ld(&n->crashes);
 	m->late_discarded = ld(&n->late_discarded);
-	m->results_direct = ld(&n->results_direct);
-	m->errors_reported = ld(&n->errors_reported);
-	m->errors_dropped = ld(&n->errors_dropped);
-}
-
-/* Threads and the task queue (takes pool->mu). */
-static void
-fill_threads(wp_pool *pool, struct wp_metrics *m)
-{
-	struct wp__thread *t;
-	int64_t stuck_ns, oldest;
-	uint64_t w;
-
-	pthread_mutex_lock(&pool->mu);
+	wp__hist_read(&pool->hist, hs);
 	stuck_ns = (int64_t)pool->cfg.health_stuck_ms * WP__NS_PER_MS;
-	m->workers = pool->target;
-	m->workers_alive = pool->live_workers;
-	m->orphans = pool->orphans;
-	m->orphan_cap = pool->cfg.orphan_cap;
-	m->spares = pool->spares;
-	m->watchdog_alive = pool->watchdog_alive;
-	m->results_alive = pool->results_alive;
-	m->errors_alive = pool->errors_alive;
-	m->monitor_alive = pool->monitor_alive;
-	m->health_alive = pool->health_alive;
-	m->task_queued = pool->tasks.len;
-	m->task_cap = pool->tasks.cap;
-	m->task_hwm = pool->tasks.hwm;
-	m->blocked_submitters = pool->blocked_submitters;
 	oldest = wp__taskq_oldest(&pool->tasks);
-	m->oldest_queued_ns = oldest ? m->at_ns - oldest : 0;
-	if (m->oldest_queued_ns < 0)
-		m->oldest_queued_ns = 0;
+	m->task_queued = pool->tasks.len;
 	for (t = pool->threads; t; t = t->next_all) {
+		for (o = 0; o < WP_OUTCOME_COUNT; o++)
+			out[o] += ld(&t->cnt.outcome[o]);
+		m->panics += ld(&t->cnt.panics);
+		m->crashes += ld(&t->cnt.crashes);
+		m->late_discarded += ld(&t->cnt.late);
+		wp__hist_read(&t->hist, &one);
+		wp__hist_merge(hs, &one);
+		if (one.count && atomic_load(&t->last_end_ns) > last_end) {
+			last_end = atomic_load(&t->last_end_ns);
+			last_ns = one.last_ns;
+		}
+		h = atomic_load(&t->bq_head);
+		if (h < t->bq_tail) {
+			m->task_queued += t->bq_tail - h;
+			ns = t->bq_ns[h];
+			if (!oldest || ns < oldest)
+				oldest = ns;
+		}
 		if (t->role != WP__ROLE_SLOT && t->role != WP__ROLE_ORPHAN)
 			continue;
 		w = atomic_load(&t->run);
@@ -98,7 +82,44 @@ fill_threads(wp_pool *pool, struct wp_metrics *m)
 		if (m->at_ns - atomic_load(&t->started_ns) > stuck_ns)
 			m->stuck++;
 	}
+	if (last_end)
+		hs->last_ns = last_ns;
+	m->accepted = ld(&n->accepted);
+	m->workers = pool->target;
+	m->workers_alive = pool->live_workers;
+	m->orphans = pool->orphans;
+	m->orphan_cap = pool->cfg.orphan_cap;
+	m->spares = pool->spares;
+	m->watchdog_alive = pool->watchdog_alive;
+	m->results_alive = pool->results_alive;
+	m->errors_alive = pool->errors_alive;
+	m->monitor_alive = pool->monitor_alive;
+	m->health_alive = pool->health_alive;
+	m->task_cap = pool->tasks.cap;
+	m->task_hwm = WP__MAX(pool->tasks.hwm, m->task_queued);
+	m->blocked_submitters = pool->blocked_submitters;
 	pthread_mutex_unlock(&pool->mu);
+
+	m->completed = out[WP_OUTCOME_COMPLETED];
+	m->failed = out[WP_OUTCOME_FAILED];
+	m->timed_out = out[WP_OUTCOME_TIMED_OUT];
+	m->cancelled = out[WP_OUTCOME_CANCELLED];
+	m->in_flight = m->accepted - (m->completed + m->failed + m->timed_out +
+				      m->cancelled);
+	m->oldest_queued_ns = oldest ? WP__MAX(m->at_ns - oldest, 0) : 0;
+	m->delivered = ld(&n->delivered);
+	m->rejected_full = ld(&n->rejected[WP__REJ_FULL]);
+	m->rejected_closed = ld(&n->rejected[WP__REJ_CLOSED]);
+	m->rejected_nomem = ld(&n->rejected[WP__REJ_NOMEM]);
+	m->rejected_timeout = ld(&n->rejected[WP__REJ_TIMEOUT]);
+	m->rejected_deadlock = ld(&n->rejected[WP__REJ_DEADLOCK]);
+	m->rejected = m->rejected_full + m->rejected_closed +
+		      m->rejected_nomem + m->rejected_timeout +
+		      m->rejected_deadlock;
+	m->submitted = m->accepted + m->rejected;
+	m->results_direct = ld(&n->results_direct);
+	m->errors_reported = ld(&n->errors_reported);
+	m->errors_dropped = ld(&n->errors_dropped);
 }
 
 static void
@@ -117,39 +138,30 @@ fill_queues(wp_pool *pool, struct wp_metrics *m)
 }
 
 static void
-fill_times(wp_pool *pool, struct wp_metrics *m)
+fill_times(const struct wp__hist_snap *all, struct wp_metrics *m)
 {
-	struct wp__hist_snap all, one;
-	int i;
-
-	memset(&all, 0, sizeof all);
-	for (i = 0; i < WP__HIST_STRIPES; i++) {
-		wp__hist_read(&pool->hist[i], &one);
-		wp__hist_merge(&all, &one);
-	}
-	m->proc_count = all.count;
-	m->proc_avg_ns = all.count ? (int64_t)(all.sum_ns / all.count) : 0;
-	m->proc_last_ns = atomic_load_explicit(&pool->last_proc_ns,
-					       memory_order_relaxed);
-	m->proc_max_ns = all.max_ns;
-	m->proc_p50_ns = wp__hist_quantile(&all, 0.50);
-	m->proc_p90_ns = wp__hist_quantile(&all, 0.90);
-	m->proc_p99_ns = wp__hist_quantile(&all, 0.99);
+	m->proc_count = all->count;
+	m->proc_avg_ns = all->count ? (int64_t)(all->sum_ns / all->count) : 0;
+	m->proc_last_ns = all->last_ns;
+	m->proc_max_ns = all->max_ns;
+	m->proc_p50_ns = wp__hist_quantile(all, 0.50);
+	m->proc_p90_ns = wp__hist_quantile(all, 0.90);
+	m->proc_p99_ns = wp__hist_quantile(all, 0.99);
 }
 
 void
 wp__metrics_fill(wp_pool *pool, struct wp_metrics *m, bool with_proc)
 {
 	struct wp__procstat ps;
+	struct wp__hist_snap hs;
 	uint64_t finished;
 
 	memset(m, 0, sizeof *m);
 	m->at_ns = wp__now();
 	m->state = wp_pool_state(pool);
-	fill_counters(pool, m);
-	fill_threads(pool, m);
+	fill_locked(pool, m, &hs);
 	fill_queues(pool, m);
-	fill_times(pool, m);
+	fill_times(&hs, m);
 	finished = m->completed + m->failed + m->timed_out + m->cancelled;
 	if (pool->start_ns) {
 		m->uptime_ns = m->at_ns - pool->start_ns;

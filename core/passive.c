@@ -102,17 +102,23 @@ wp__is_idle(wp_pool *pool)
 	       atomic_load(&pool->n.accepted);
 }
 
-/* Hands one outcome to the user and frees the task. */
+/* Hands a chain of n outcomes to the user, one callback at a time, and
+ * frees the tasks. */
 static void
-deliver_one(wp_pool *pool, struct wp__task *t)
+deliver_list(wp_pool *pool, struct wp__task *list, unsigned n)
 {
+	struct wp__task *t;
+
 	if (pool->cfg.on_result) {
 		pthread_mutex_lock(&pool->deliver_mu);
-		pool->cfg.on_result(pool->cfg.udata, &t->res);
+		for (t = list; t; t = t->next)
+			pool->cfg.on_result(pool->cfg.udata, &t->res);
 		pthread_mutex_unlock(&pool->deliver_mu);
 	}
-	wp__task_free(t);
-	atomic_fetch_add(&pool->n.delivered, 1);
+	for (t = list; t->next; t = t->next)
+		;
+	wp__nodes_put(pool, list, t, n);
+	atomic_fetch_add(&pool->n.delivered, n);
 	if (atomic_load(&pool->idle_waiters) > 0 && wp__is_idle(pool)) {
 		pthread_mutex_lock(&pool->mu);
 		pthread_cond_broadcast(&pool->idle_cv);
@@ -121,7 +127,8 @@ deliver_one(wp_pool *pool, struct wp__task *t)
 }
 
 void
-wp__deliver_result(wp_pool *pool, struct wp__task *t, bool block)
+wp__deliver_batch(wp_pool *pool, struct wp__task *head, struct wp__task *tail,
+		  unsigned n, bool block)
 {
 	struct wp__resultq *q = &pool->results;
 
@@ -129,28 +136,38 @@ wp__deliver_result(wp_pool *pool, struct wp__task *t, bool block)
 	for (;;) {
 		if (q->closed || !q->consumer_alive) {
 			pthread_mutex_unlock(&q->mu);
-			atomic_fetch_add_explicit(&pool->n.results_direct, 1,
+			atomic_fetch_add_explicit(&pool->n.results_direct, n,
 						  memory_order_relaxed);
-			deliver_one(pool, t);
+			deliver_list(pool, head, n);
 			return;
 		}
+		/* Below the cap a batch goes in whole: the queue may pass its
+		 * cap by at most one batch per worker. */
 		if (!block || q->len < q->cap)
 			break;
 		q->full_waiters++;
 		pthread_cond_wait(&q->not_full, &q->mu);
 		q->full_waiters--;
 	}
-	t->next = NULL;
+	tail->next = NULL;
 	if (q->tail)
-		q->tail->next = t;
+		q->tail->next = head;
 	else
-		q->head = t;
-	q->tail = t;
-	if (++q->len > q->hwm)
+		q->head = head;
+	q->tail = tail;
+	q->len += n;
+	if (q->len > q->hwm)
 		q->hwm = q->len;
 	if (q->consumer_waiting)
 		pthread_cond_signal(&q->not_empty);
 	pthread_mutex_unlock(&q->mu);
+}
+
+void
+wp__deliver_result(wp_pool *pool, struct wp__task *t, bool block)
+{
+	t->next = NULL;
+	wp__deliver_batch(pool, t, t, 1, block);
 }
 
 void
@@ -203,6 +220,7 @@ wp__cancel_list(wp_pool *pool, struct wp__task *list)
 	for (t = list; t; t = next) {
 		next = t->next;
 		t->next = NULL;
+		wp__res_reset(t);
 		t->res.never_ran = true;
 		t->res.worker = -1;
 		t->res.queued_ns = now - t->submit_ns;
@@ -228,22 +246,21 @@ wp__results_main(void *arg)
 {
 	wp_pool *pool = arg;
 	struct wp__resultq *q = &pool->results;
-	struct wp__task *list, *t, *next;
+	struct wp__task *list;
+	unsigned n;
 
 	wp__self.pool = pool;
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
 		if (q->head) {
 			list = q->head;
+			n = q->len;
 			q->head = q->tail = NULL;
 			q->len = 0;
 			if (q->full_waiters)
 				pthread_cond_broadcast(&q->not_full);
 			pthread_mutex_unlock(&q->mu);
-			for (t = list; t; t = next) {
-				next = t->next;
-				deliver_one(pool, t);
-			}
+			deliver_list(pool, list, n);
 			pthread_mutex_lock(&q->mu);
 			continue;
 		}

@@ -208,6 +208,7 @@ pool_free(wp_pool *pool)
 	pthread_mutex_destroy(&pool->stats_mu);
 	pthread_mutex_destroy(&pool->stop_mu);
 	pthread_mutex_destroy(&pool->evcb_mu);
+	wp__nodes_free(pool);
 	wp__resultq_fini(&pool->results);
 	wp__errorq_fini(&pool->errors);
 	wp__events_fini(&pool->events);
@@ -267,7 +268,7 @@ wp_pool_state(const wp_pool *pool)
 		s = p->worker_threads ? WP_STATE_STOPPING : WP_STATE_STOPPED;
 	else if (atomic_load(&p->sig[WP_SIG_CLOSE_TASKS]))
 		s = p->worker_threads ? WP_STATE_DRAINING : WP_STATE_STOPPED;
-	else if (p->paused)
+	else if (atomic_load(&p->paused))
 		s = WP_STATE_PAUSED;
 	else
 		s = WP_STATE_RUNNING;
@@ -303,9 +304,11 @@ set_paused(wp_pool *pool, bool paused)
 		pthread_mutex_unlock(&pool->mu);
 		return WP_ESTATE;
 	}
-	changed = pool->paused != paused;
-	pool->paused = paused;
-	if (!paused)
+	changed = atomic_load(&pool->paused) != paused;
+	atomic_store(&pool->paused, paused);
+	if (paused)
+		wp__requeue(pool, wp__steal_all(pool));
+	else
 		pthread_cond_broadcast(&pool->work_cv);
 	pthread_mutex_unlock(&pool->mu);
 	if (changed)
@@ -380,7 +383,11 @@ resize_locked(wp_pool *pool, unsigned n)
 			rc = wp__worker_spawn(pool, (int)i);
 		}
 	}
-	/* Slots past n retire when their thread next looks. */
+	/* Slots past n retire when their thread next looks; the tasks they
+	 * took go back to the queue. */
+	for (s = pool->threads; s; s = s->next_all)
+		if (s->role == WP__ROLE_SLOT && s->slot >= (int)n)
+			wp__requeue(pool, wp__batch_steal(s));
 	pthread_cond_broadcast(&pool->work_cv);
 	return rc;
 }

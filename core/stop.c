@@ -65,6 +65,14 @@ close_queue_locked(pthread_mutex_t *mu, bool *closed, pthread_cond_t *a,
 	pthread_mutex_unlock(mu);
 }
 
+static void
+append(struct wp__task **list, struct wp__task *more)
+{
+	while (*list)
+		list = &(*list)->next;
+	*list = more;
+}
+
 int
 wp__fire(wp_pool *pool, enum wp_signal sig)
 {
@@ -87,7 +95,8 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 	case WP_SIG_CANCEL:
 	case WP_SIG_SHUTDOWN:
 		pool->accepting = false;
-		list = wp__taskq_take_all(&pool->tasks);
+		list = wp__steal_all(pool);
+		append(&list, wp__taskq_take_all(&pool->tasks));
 		kick_all(pool);
 		break;
 	case WP_SIG_CLOSE_TASKS:
@@ -328,7 +337,7 @@ bounded_wait(wp_pool *pool, bool (*done)(const wp_pool *), int64_t deadline,
 /* Past the bound: every run still active gets a CANCELLED outcome and its
  * thread is left behind (mu held).  Returns the claimed tasks. */
 static struct wp__task *
-give_up_running(wp_pool *pool)
+give_up_running(wp_pool *pool, struct wp__task **done)
 {
 	struct wp__task *list = NULL, *task;
 	struct wp__thread *t;
@@ -341,6 +350,8 @@ give_up_running(wp_pool *pool)
 		task = wp__claim_run(t, &run);
 		if (!task)
 			continue;
+		append(done, wp__take_out(t));
+		wp__res_reset(task);
 		task->res.worker = t->slot;
 		task->res.queued_ns = task->start_ns - task->submit_ns;
 		task->res.run_ns = now - task->start_ns;
@@ -495,7 +506,7 @@ static int
 ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
 {
 	struct wp_stop_report *r = &pool->report;
-	struct wp__task *given_up = NULL;
+	struct wp__task *given_up = NULL, *done = NULL, *stolen = NULL;
 	int64_t begin = wp__now(), deadline, check_ns;
 	uint64_t queued_before;
 	bool forced;
@@ -541,12 +552,21 @@ ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
 	pthread_mutex_lock(&pool->mu);
 	forced = !bounded_wait(pool, active_gone, deadline, check_ns,
 			       "waiting for threads");
-	if (forced)
-		given_up = give_up_running(pool);
+	if (forced) {
+		given_up = give_up_running(pool, &done);
+		stolen = wp__steal_all(pool);
+		append(&stolen, wp__taskq_take_all(&pool->tasks));
+	}
 	pthread_mutex_unlock(&pool->mu);
 	wp__events_flush(pool);
 	phase(pool, WP_PHASE_WAIT, false);
 	deliver_given_up(pool, given_up);
+	for (struct wp__task *d = done, *next; d; d = next) {
+		next = d->next;
+		wp__deliver_result(pool, d, false);
+	}
+	if (stolen)
+		wp__cancel_list(pool, stolen);
 
 	fire_phase(pool, WP_PHASE_CLOSE_QUEUES, WP_SIG_CLOSE_TASKS);
 	wp__fire(pool, WP_SIG_CLOSE_RESULTS);

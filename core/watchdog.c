@@ -56,11 +56,24 @@ wp__claim_run(struct wp__thread *t, uint64_t *run)
 	return task;
 }
 
+struct wp__task *
+wp__take_out(struct wp__thread *t)
+{
+	struct wp__task *out = t->out_head;
+
+	t->out_head = t->out_tail = NULL;
+	t->nout = 0;
+	return out;
+}
+
 void
 wp__orphan(wp_pool *pool, struct wp__thread *t, bool replace)
 {
 	struct wp__thread *s;
 	int slot = t->slot;
+
+	/* The tasks queued behind the stuck one go back to the queue. */
+	wp__requeue(pool, wp__batch_steal(t));
 
 	if (replace && pool->orphans >= pool->cfg.orphan_cap) {
 		/* At the cap: no thread is left behind, the slot waits. */
@@ -95,13 +108,23 @@ wp__orphan(wp_pool *pool, struct wp__thread *t, bool replace)
 	}
 }
 
-/* A claimed run whose deadline passed (mu held): outcome now. */
+/* A claimed run whose deadline passed (mu held): outcome now.  Results
+ * the thread had finished but not handed over go on *done. */
 static void
 timed_out(wp_pool *pool, struct wp__thread *t, struct wp__task *task,
-	  uint64_t run, int64_t now)
+	  uint64_t run, int64_t now, struct wp__task **done)
 {
 	int slot = t->slot;
+	struct wp__task *out = wp__take_out(t), *last;
 
+	if (out) {
+		for (last = out; last->next; last = last->next)
+			;
+		last->next = *done;
+		*done = out;
+	}
+
+	wp__res_reset(task);
 	task->res.worker = slot;
 	task->res.queued_ns = task->start_ns - task->submit_ns;
 	task->res.run_ns = now - task->start_ns;
@@ -124,7 +147,7 @@ timed_out(wp_pool *pool, struct wp__thread *t, struct wp__task *task,
 /* Looks at every running slot (mu held).  Timed-out tasks are collected on
  * *out; returns when to look again. */
 static int64_t
-scan(wp_pool *pool, struct wp__task **out)
+scan(wp_pool *pool, struct wp__task **out, struct wp__task **done)
 {
 	int64_t now = wp__now(), next = WP__NEVER, dl;
 	uint64_t runsum = 0, w, run;
@@ -155,7 +178,7 @@ scan(wp_pool *pool, struct wp__task **out)
 		task = wp__claim_run(t, &run);
 		if (!task)
 			continue;
-		timed_out(pool, t, task, run, now);
+		timed_out(pool, t, task, run, now, done);
 		task->next = *out;
 		*out = task;
 	}
@@ -189,9 +212,14 @@ again:
 }
 
 static void
-deliver_timeouts(wp_pool *pool, struct wp__task *list)
+deliver_timeouts(wp_pool *pool, struct wp__task *list, struct wp__task *done)
 {
 	struct wp__task *task, *next;
+
+	for (task = done; task; task = next) {
+		next = task->next;
+		wp__deliver_result(pool, task, false);
+	}
 
 	for (task = list; task; task = next) {
 		next = task->next;
@@ -206,7 +234,7 @@ void *
 wp__watchdog_main(void *arg)
 {
 	wp_pool *pool = arg;
-	struct wp__task *list;
+	struct wp__task *list, *done;
 	int64_t next;
 
 	wp__self.pool = pool;
@@ -216,12 +244,12 @@ wp__watchdog_main(void *arg)
 		if (wp__workers_should_exit(pool) && pool->live_workers == 0 &&
 		    pool->spares == 0)
 			break;
-		list = NULL;
-		next = scan(pool, &list);
-		if (list) {
+		list = done = NULL;
+		next = scan(pool, &list, &done);
+		if (list || done) {
 			pthread_mutex_unlock(&pool->mu);
 			wp__events_flush(pool);
-			deliver_timeouts(pool, list);
+			deliver_timeouts(pool, list, done);
 			pthread_mutex_lock(&pool->mu);
 			continue;
 		}

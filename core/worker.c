@@ -2,36 +2,52 @@
  * worker.c - the active thread class: workers (S2.1).
  *
  * DESIGN
- * A worker fills a slot (a logical worker, "wp-worker-3") and loops: take
- * the highest-priority queued task under pool->mu, run it without any lock,
- * set its outcome, hand the result to the result queue.  It exits when the
- * root context is cancelled (L1), the business shutdown fires (L2), the
- * task queue is closed and empty (L3), or its slot is retired by a resize.
- * Pause keeps it from taking new tasks.
+ * A worker fills a slot (a logical worker, "wp-worker-3") and loops: take a
+ * small batch of the highest-priority queued tasks under pool->mu, run them
+ * one by one without any lock, set each outcome, and hand the results to
+ * the result queue in batches.  It exits when the root context is
+ * cancelled (L1), the business shutdown fires (L2), the task queue is
+ * closed and empty (L3), or its slot is retired by a resize.  Pause keeps
+ * it from starting new tasks.
  *
- * Every run is published in the thread's `run` word (run number << 2 |
- * state).  The watchdog (on a deadline) or a forced stop may claim an
- * ACTIVE run with one CAS; the worker ends the run with the opposite CAS.
- * Exactly one of them wins, and the winner alone sets the task's outcome:
- * a timed-out task is answered by the watchdog at once while the late code
- * runs on, and its late result is discarded here.  A claimed thread becomes
- * an orphan: its slot gets a spare or a new thread (no thread per task),
- * and when the late code returns the orphan fills an empty slot, parks as
- * a spare, or exits.
+ * Private batches.  Taking one task per lock round trip made the queue
+ * lock the bottleneck, so a worker takes up to WP__BATCH_MAX tasks at once:
+ * about its fair share of the queue, fewer when its tasks run long (so a
+ * long task never sits in front of work an idle worker could do).  The
+ * batch is still the pool's: the owner takes the next task with a CAS on
+ * bq_head, and anyone holding pool->mu may take the rest with the opposite
+ * CAS.  That is how pause and resize put tasks back in the queue, how
+ * cancel and shutdown cancel them at once, and how the watchdog rescues
+ * the tasks queued behind a task that overstayed its deadline.
+ *
+ * Runs.  Every run is published in the thread's `run` word (run number
+ * << 2 | state).  The watchdog (on a deadline) or a forced stop may claim
+ * an ACTIVE run with one CAS; the worker ends the run with the opposite
+ * CAS.  Exactly one of them wins, and the winner alone sets the task's
+ * outcome: a timed-out task is answered by the watchdog at once while the
+ * late code runs on, and its late result is discarded here.  A claimed
+ * thread becomes an orphan: its slot gets a spare or a new thread (no
+ * thread per task), and when the late code returns the orphan fills an
+ * empty slot, parks as a spare, or exits.
  *
  * Tasks run under sigsetjmp: wp_panic() and contained fault signals jump
  * back here, the run ends as FAILED, and the same thread carries on, so a
  * panic never shrinks the pool (S5.1).
  *
- * Threads touch: pool->mu for the queue, slots and roles; their own
- * thread struct without a lock (owner-only fields); the result and error
- * queues through passive.c.
+ * Counters and the processing-time histogram are per thread, written only
+ * by their owner (no shared cache line on the hot path), and folded into
+ * the pool's when the thread exits (under pool->mu).
  */
 #include "wp-internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A batch is sized to take about this long to run. */
+#define BATCH_BUDGET_NS 20000
+/* Results wait at most this long in a worker before being handed over. */
+#define FLUSH_AFTER_NS 1000000
 
 static bool
 workers_exit(const wp_pool *pool)
@@ -46,6 +62,14 @@ bool
 wp__workers_should_exit(const wp_pool *pool)
 {
 	return workers_exit(pool);
+}
+
+/* Owner-only increment of a counter others may read. */
+static inline void
+bump(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 }
 
 bool
@@ -64,6 +88,125 @@ wp__task_finish(wp_pool *pool, struct wp__task *t, enum wp_outcome o,
 	atomic_fetch_add_explicit(&pool->n.outcome[o], 1,
 				  memory_order_release);
 	return true;
+}
+
+/* The worker's own version: only it touches its counters. */
+static void
+finish_own(struct wp__thread *t, struct wp__task *task, enum wp_outcome o,
+	   int code)
+{
+	int none = WP_OUTCOME_NONE;
+
+	if (!atomic_compare_exchange_strong(&task->outcome, &none, (int)o))
+		return;
+	task->res.id = task->id;
+	task->res.outcome = o;
+	task->res.code = code;
+	task->res.priority = task->priority;
+	memcpy(task->res.kind, task->kind, sizeof task->res.kind);
+	bump(&t->cnt.outcome[o]);
+}
+
+/* ------------------------------------------------------------------------
+ * The private batch.
+ */
+static struct wp__task *
+batch_next(struct wp__thread *t)
+{
+	unsigned h = atomic_load_explicit(&t->bq_head, memory_order_relaxed);
+
+	while (h < t->bq_tail)
+		if (atomic_compare_exchange_weak(&t->bq_head, &h, h + 1))
+			return t->bq[h];
+	return NULL;
+}
+
+struct wp__task *
+wp__batch_steal(struct wp__thread *t)
+{
+	struct wp__task *head = NULL, **link = &head;
+	unsigned h = atomic_load(&t->bq_head), tail = t->bq_tail;
+
+	while (h < tail && !atomic_compare_exchange_weak(&t->bq_head, &h, tail))
+		;
+	for (; h < tail; h++) {
+		*link = t->bq[h];
+		link = &t->bq[h]->next;
+	}
+	*link = NULL;
+	return head;
+}
+
+struct wp__task *
+wp__steal_all(wp_pool *pool)
+{
+	struct wp__task *head = NULL, **link = &head, *l;
+	struct wp__thread *t;
+
+	for (t = pool->threads; t; t = t->next_all) {
+		l = wp__batch_steal(t);
+		*link = l;
+		while (*link)
+			link = &(*link)->next;
+	}
+	return head;
+}
+
+void
+wp__requeue(wp_pool *pool, struct wp__task *list)
+{
+	struct wp__task *rev = NULL, *t, *next;
+
+	for (t = list; t; t = next) {
+		next = t->next;
+		t->next = rev;
+		rev = t;
+	}
+	for (t = rev; t; t = next) {
+		next = t->next;
+		wp__taskq_push_front(&pool->tasks, t);
+	}
+	if (list && pool->idle_workers)
+		pthread_cond_signal(&pool->work_cv);
+}
+
+/* How many tasks to take (mu held): a fair share of the queue, no more
+ * than runs in about BATCH_BUDGET_NS at this thread's usual task length. */
+static unsigned
+batch_size(const wp_pool *pool, const struct wp__thread *t)
+{
+	unsigned n = pool->tasks.len / WP__MAX(pool->live_workers, 1u);
+	int64_t typical = t->ewma_ns > 0 ? t->ewma_ns : 1;
+	int64_t fit = BATCH_BUDGET_NS / typical;
+
+	if ((int64_t)n > fit)
+		n = (unsigned)WP__MAX(fit, 1);
+	return WP__MIN(WP__MAX(n, 1u), (unsigned)WP__BATCH_MAX);
+}
+
+/* ------------------------------------------------------------------------
+ * Results.
+ */
+static void
+flush(wp_pool *pool, struct wp__thread *t)
+{
+	if (!t->nout)
+		return;
+	wp__deliver_batch(pool, t->out_head, t->out_tail, t->nout, true);
+	t->out_head = t->out_tail = NULL;
+	t->nout = 0;
+}
+
+static void
+keep(struct wp__thread *t, struct wp__task *task, int64_t now)
+{
+	task->next = NULL;
+	if (t->out_tail)
+		t->out_tail->next = task;
+	else
+		t->out_head = task, t->out_since = now;
+	t->out_tail = task;
+	t->nout++;
 }
 
 static void
@@ -86,6 +229,7 @@ fill_result(struct wp__thread *t, struct wp__task *task, int slot,
 {
 	struct wp_result *r = &task->res;
 
+	wp__res_reset(task);
 	r->worker = slot;
 	r->value = t->ctx.value;
 	r->queued_ns = task->start_ns - task->submit_ns;
@@ -103,12 +247,28 @@ fill_result(struct wp__thread *t, struct wp__task *task, int slot,
 		snprintf(r->msg, sizeof r->msg, "task returned %d", code);
 }
 
-/* Runs one task.  Returns true if the run was claimed by the watchdog or
- * a forced stop (the thread is then overdue or an orphan). */
-static bool
-run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot)
+static void
+failed(wp_pool *pool, struct wp__task *task, int slot, int code)
 {
-	int64_t start = wp__now(), tmo = task->timeout_ns;
+	enum wp_event_type ev = task->res.panicked  ? WP_EV_PANIC
+				: task->res.crashed ? WP_EV_CRASH
+						    : WP_EV_FAILED;
+
+	wp__report_error(pool, task, WP_OUTCOME_FAILED, code, task->res.msg);
+	wp__event(pool, ev, task->id, slot, "%s #%llu on worker %d: %s",
+		  task->kind, (unsigned long long)task->id, slot,
+		  task->res.msg);
+}
+
+/* Runs one task that starts at *now (the caller's clock reading) and sets
+ * *now to when it ended, so back-to-back tasks share one clock read.
+ * Returns true if the run was claimed by the watchdog or a forced stop
+ * (the thread is then overdue or an orphan). */
+static bool
+run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
+    int64_t *now)
+{
+	int64_t start = *now, tmo = task->timeout_ns;
 	int64_t deadline = WP__NEVER, end;
 	uint64_t r = ++t->runs, expect;
 	/* Everything the run needs from the task is read before the run is
@@ -116,7 +276,6 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot)
 	wp_task_fn fn = task->fn;
 	void *arg = task->arg;
 	volatile int code = 0;
-	enum wp_outcome o;
 	int how;
 
 	if (tmo < 0)
@@ -150,39 +309,30 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot)
 		code = how == CRASHED ? WP_ECRASH : WP_EPANIC;
 	}
 	end = wp__now();
+	*now = end;
 	if (how == CRASHED)
-		atomic_fetch_add_explicit(&pool->n.crashes, 1,
-					  memory_order_relaxed);
+		bump(&t->cnt.crashes);
 	else if (how == PANICKED)
-		atomic_fetch_add_explicit(&pool->n.panics, 1,
-					  memory_order_relaxed);
+		bump(&t->cnt.panics);
 
 	expect = r << 2 | WP__RUN_ACTIVE;
 	if (!atomic_compare_exchange_strong(&t->run, &expect,
 					    r << 2 | WP__RUN_IDLE)) {
 		/* Claimed: the outcome was given already; drop this one. */
-		atomic_fetch_add_explicit(&pool->n.late_discarded, 1,
-					  memory_order_relaxed);
+		bump(&t->cnt.late);
 		return true;
 	}
 
 	fill_result(t, task, slot, end, code, how);
-	o = code == 0 ? WP_OUTCOME_COMPLETED : WP_OUTCOME_FAILED;
-	wp__task_finish(pool, task, o, code);
-	wp__hist_add(&pool->hist[slot % WP__HIST_STRIPES], end - start);
-	atomic_store_explicit(&pool->last_proc_ns, end - start,
-			      memory_order_relaxed);
-	atomic_fetch_add_explicit(&t->tasks_done, 1, memory_order_relaxed);
-	if (o == WP_OUTCOME_FAILED) {
-		enum wp_event_type ev = task->res.panicked  ? WP_EV_PANIC
-					: task->res.crashed ? WP_EV_CRASH
-							    : WP_EV_FAILED;
-		wp__report_error(pool, task, o, code, task->res.msg);
-		wp__event(pool, ev, task->id, slot, "%s #%llu on worker %d: %s",
-			  task->kind, (unsigned long long)task->id, slot,
-			  task->res.msg);
-	}
-	wp__deliver_result(pool, task, true);
+	finish_own(t, task, code == 0 ? WP_OUTCOME_COMPLETED
+				      : WP_OUTCOME_FAILED, code);
+	wp__hist_add_owner(&t->hist, end - start);
+	atomic_store_explicit(&t->last_end_ns, end, memory_order_relaxed);
+	t->ewma_ns += (end - start - t->ewma_ns) / 8;
+	bump(&t->tasks_done);
+	if (code != 0)
+		failed(pool, task, slot, code);
+	keep(t, task, end);
 	return false;
 }
 
@@ -212,6 +362,24 @@ orphan_returns(wp_pool *pool, struct wp__thread *t)
 	return true;
 }
 
+/* Folds a leaving thread's counters into the pool's (mu held). */
+static void
+fold_counters(wp_pool *pool, struct wp__thread *t)
+{
+	struct wp__hist_snap s;
+
+	for (int o = 0; o < WP_OUTCOME_COUNT; o++)
+		atomic_fetch_add(&pool->n.outcome[o],
+				 atomic_load(&t->cnt.outcome[o]));
+	atomic_fetch_add(&pool->n.panics, atomic_load(&t->cnt.panics));
+	atomic_fetch_add(&pool->n.crashes, atomic_load(&t->cnt.crashes));
+	atomic_fetch_add(&pool->n.late_discarded, atomic_load(&t->cnt.late));
+	wp__hist_read(&t->hist, &s);
+	wp__hist_add_snap(&pool->hist, &s);
+	memset(&t->cnt, 0, sizeof t->cnt);
+	memset(&t->hist, 0, sizeof t->hist);
+}
+
 /* Bookkeeping of a worker-class thread leaving (mu held). */
 static void
 leave(wp_pool *pool, struct wp__thread *t)
@@ -225,6 +393,7 @@ leave(wp_pool *pool, struct wp__thread *t)
 	} else if (t->role == WP__ROLE_SPARE) {
 		pool->spares--;
 	}
+	fold_counters(pool, t);
 	t->role = WP__ROLE_EXITED;
 	t->slot = -1;
 	pool->worker_threads--;
@@ -239,14 +408,69 @@ leave(wp_pool *pool, struct wp__thread *t)
 	pthread_cond_signal(&pool->watch_cv);
 }
 
+/* Takes a batch (mu held) and wakes whoever else should work. */
+static void
+take_batch(wp_pool *pool, struct wp__thread *t)
+{
+	unsigned n = batch_size(pool, t), i;
+
+	for (i = 0; i < n; i++) {
+		t->bq[i] = wp__taskq_pop(&pool->tasks);
+		t->bq_ns[i] = t->bq[i]->submit_ns;
+	}
+	atomic_store(&t->bq_head, 0);
+	t->bq_tail = n;
+	if (pool->tasks.len && pool->idle_workers > pool->wakes) {
+		pool->wakes++;
+		pthread_cond_signal(&pool->work_cv);
+	}
+	if (pool->blocked_submitters && pool->tasks.len <= pool->tasks.cap / 2)
+		pthread_cond_broadcast(&pool->room_cv);
+}
+
+/* Waits for work (mu held), first handing over finished results. */
+static void
+idle(wp_pool *pool, struct wp__thread *t)
+{
+	if (t->nout) {
+		pthread_mutex_unlock(&pool->mu);
+		flush(pool, t);
+		pthread_mutex_lock(&pool->mu);
+		return;
+	}
+	pool->idle_workers++;
+	pthread_cond_wait(&pool->work_cv, &pool->mu);
+	pool->idle_workers--;
+	if (pool->wakes)
+		pool->wakes--;
+}
+
+/* Runs the private batch (no lock).  Returns true if a run was claimed. */
+static bool
+run_batch(wp_pool *pool, struct wp__thread *t, int slot)
+{
+	struct wp__task *task;
+	int64_t now = wp__now();
+
+	while ((task = batch_next(t)) != NULL) {
+		if (t->nout && (t->nout >= WP__BATCH_MAX ||
+				now - t->out_since > FLUSH_AFTER_NS)) {
+			flush(pool, t);
+			now = wp__now();
+		}
+		if (run(pool, t, task, slot, &now))
+			return true;
+	}
+	flush(pool, t);
+	return false;
+}
+
 void *
 wp__worker_main(void *arg)
 {
 	struct wp__thread *t = arg;
 	wp_pool *pool = t->pool;
-	struct wp__task *task;
 	bool detached;
-	int slot;
 
 	wp__self.pool = pool;
 	wp__self.worker = t;
@@ -263,22 +487,16 @@ wp__worker_main(void *arg)
 		}
 		if (workers_exit(pool) || t->slot >= (int)pool->target)
 			break;
-		if (pool->paused || pool->tasks.len == 0) {
-			pool->idle_workers++;
-			pthread_cond_wait(&pool->work_cv, &pool->mu);
-			pool->idle_workers--;
+		if (atomic_load_explicit(&pool->paused, memory_order_relaxed) ||
+		    pool->tasks.len == 0) {
+			idle(pool, t);
 			continue;
 		}
-		task = wp__taskq_pop(&pool->tasks);
-		if (pool->tasks.len && pool->idle_workers)
-			pthread_cond_signal(&pool->work_cv);
-		if (pool->blocked_submitters &&
-		    pool->tasks.len <= pool->tasks.cap / 2)
-			pthread_cond_broadcast(&pool->room_cv);
-		slot = t->slot;
+		take_batch(pool, t);
+		int slot = t->slot;
 		pthread_mutex_unlock(&pool->mu);
 
-		bool claimed = run(pool, t, task, slot);
+		bool claimed = run_batch(pool, t, slot);
 
 		pthread_mutex_lock(&pool->mu);
 		if (!claimed)
@@ -298,6 +516,7 @@ wp__worker_main(void *arg)
 	leave(pool, t);
 	detached = t->detached;
 	pthread_mutex_unlock(&pool->mu);
+	flush(pool, t);
 	wp__events_flush(pool);
 	wp__altstack_teardown(t);
 	if (detached)
@@ -325,11 +544,12 @@ wp__thread_take_slot(wp_pool *pool, struct wp__thread *t, int i)
 int
 wp__worker_spawn(wp_pool *pool, int slot)
 {
-	struct wp__thread *t = calloc(1, sizeof *t);
+	struct wp__thread *t = aligned_alloc(64, sizeof *t);
 	int rc;
 
 	if (!t)
 		return WP_ENOMEM;
+	memset(t, 0, sizeof *t);
 	t->pool = pool;
 	t->ctx.pool = pool;
 	t->ctx.thread = t;

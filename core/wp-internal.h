@@ -69,6 +69,8 @@ struct wp__hist {
 	_Atomic int64_t last_ns;
 };
 void wp__hist_add(struct wp__hist *h, int64_t ns);
+/* Only ever called by one thread for a given h (cheaper: no RMW). */
+void wp__hist_add_owner(struct wp__hist *h, int64_t ns);
 /* A plain copy that can be summed and queried. */
 struct wp__hist_snap {
 	uint64_t bucket[WP__HIST_BUCKETS];
@@ -80,6 +82,7 @@ void wp__hist_merge(struct wp__hist_snap *into,
 		    const struct wp__hist_snap *from);
 /* q in [0, 1]; returns an upper bound of the bucket holding quantile q,
  * clamped to max_ns; 0 when empty. */
+void wp__hist_add_snap(struct wp__hist *h, const struct wp__hist_snap *s);
 int64_t wp__hist_quantile(const struct wp__hist_snap *s, double q);
 unsigned wp__hist_bucket_of(int64_t ns);
 int64_t wp__hist_bucket_upper(unsigned b);
@@ -143,6 +146,22 @@ struct wp__task {
 	struct wp_result res; /* filled by the one who set outcome */
 	char kind[WP_KIND_MAX];
 };
+
+#define WP__BATCH_MAX 64
+
+/* Clears a result's per-path fields; whoever makes an outcome calls it
+ * first, then fills what it knows (a submit does not pay for this). */
+static inline void
+wp__res_reset(struct wp__task *t)
+{
+	struct wp_result *r = &t->res;
+
+	r->panicked = r->crashed = r->never_ran = false;
+	r->worker = -1;
+	r->value = 0;
+	r->queued_ns = r->run_ns = 0;
+	r->msg[0] = '\0';
+}
 
 /* ------------------------------------------------------------------------
  * The task context (ctx.c), embedded in each worker thread.  Reused from
@@ -209,6 +228,30 @@ struct wp__thread {
 	pthread_mutex_t sleep_mu; /* wp_ctx_sleep() wake-ups */
 	pthread_cond_t sleep_cv;
 
+	/* The private batch (worker.c): bq[bq_head..bq_tail) are queued tasks
+	 * this thread took; the owner takes the next one by CAS on bq_head,
+	 * anyone holding pool->mu may take the rest the same way. */
+	struct wp__task *bq[WP__BATCH_MAX]; /* written under pool->mu */
+	int64_t bq_ns[WP__BATCH_MAX];        /* their submit times: mu */
+	_Atomic unsigned bq_head;
+	unsigned bq_tail;                    /* written under pool->mu */
+	int64_t ewma_ns;                     /* owner: usual run time */
+	_Atomic int64_t last_end_ns;         /* owner: when its last run ended */
+
+	/* Finished results not yet handed over (owner; a claimant takes them
+	 * under pool->mu while the owner is inside the claimed run). */
+	struct wp__task *out_head, *out_tail;
+	unsigned nout;
+	int64_t out_since;
+
+	/* Owner-written counters (others read); folded into the pool's at
+	 * exit under pool->mu. */
+	struct {
+		_Atomic uint64_t outcome[WP_OUTCOME_COUNT];
+		_Atomic uint64_t panics, crashes, late;
+	} cnt __attribute__((aligned(64)));
+	struct wp__hist hist;
+
 	/* Fault containment: where a panic or a contained signal lands. */
 	sigjmp_buf jb;
 	volatile sig_atomic_t in_task;
@@ -236,6 +279,8 @@ struct wp__taskq {
 };
 void wp__taskq_push(struct wp__taskq *q, struct wp__task *t);
 struct wp__task *wp__taskq_pop(struct wp__taskq *q);
+/* Puts a task back at the head of its priority (a stolen batch). */
+void wp__taskq_push_front(struct wp__taskq *q, struct wp__task *t);
 /* Detaches every queued task as one list (next-linked), priority order. */
 struct wp__task *wp__taskq_take_all(struct wp__taskq *q);
 int64_t wp__taskq_oldest(const struct wp__taskq *q); /* submit_ns or 0 */
@@ -289,7 +334,6 @@ struct wp__counters {
 enum { WP__REJ_FULL, WP__REJ_CLOSED, WP__REJ_NOMEM, WP__REJ_TIMEOUT,
        WP__REJ_DEADLOCK };
 
-#define WP__HIST_STRIPES 8
 
 /* A sample of cumulative outcome counts, for the sliding error rate. */
 struct wp__sample {
@@ -319,7 +363,8 @@ struct wp_pool {
 	enum wp_pool_state state;
 	bool started;
 	bool accepting;
-	bool paused;
+	atomic_bool paused;         /* set under mu; workers peek */
+	unsigned wakes;             /* mu: signals sent, not yet woken */
 	struct wp__taskq tasks;
 	unsigned blocked_submitters;
 	unsigned idle_workers;      /* workers waiting on work_cv */
@@ -367,8 +412,7 @@ struct wp_pool {
 
 	/* Statistics. */
 	struct wp__counters n;
-	struct wp__hist hist[WP__HIST_STRIPES];
-	_Atomic int64_t last_proc_ns;
+	struct wp__hist hist; /* exited threads' processing times */
 	int64_t start_ns; /* immutable after start */
 	int64_t stats_t0;
 	/* Monitor thread only: heap-growth leak check. */
@@ -392,6 +436,10 @@ struct wp_pool {
 	bool last_healthy;                      /* stats_mu */
 
 	struct wp__events events;
+	/* Recycled task nodes (submit.c). */
+	struct wp__task *nodes;       /* mu */
+	unsigned nnodes;              /* mu */
+	_Atomic(struct wp__task *) spare_node; /* one for the next submit */
 	pthread_mutex_t evcb_mu; /* serialises on_event calls */
 	atomic_bool evcb_more;   /* events wait for a flush */
 	uint64_t evcb_seq;       /* evcb_mu: last event handed to on_event */
@@ -438,7 +486,11 @@ void wp__events_flush(wp_pool *pool); /* no pool lock held */
 /* ------------------------------------------------------------------------
  * submit.c
  */
-void wp__task_free(struct wp__task *t);
+/* Recycled task nodes (under pool->mu, plus one spare taken lock-free). */
+#define WP__FREE_NODES_MAX 4096
+void wp__nodes_put(wp_pool *pool, struct wp__task *head,
+		   struct wp__task *tail, unsigned n);
+void wp__nodes_free(wp_pool *pool);
 
 /* ------------------------------------------------------------------------
  * worker.c
@@ -454,6 +506,11 @@ bool wp__task_finish(wp_pool *pool, struct wp__task *t, enum wp_outcome o,
 bool wp__workers_should_exit(const wp_pool *pool);
 void wp__thread_take_slot(wp_pool *pool, struct wp__thread *t, int slot);
 void wp__thread_free(struct wp__thread *t);
+/* Private batches (mu held): take the rest of one thread's batch, or of
+ * every thread's; put tasks back at the head of the queue. */
+struct wp__task *wp__batch_steal(struct wp__thread *t);
+struct wp__task *wp__steal_all(wp_pool *pool);
+void wp__requeue(wp_pool *pool, struct wp__task *list);
 
 /* ------------------------------------------------------------------------
  * watchdog.c
@@ -468,6 +525,8 @@ struct wp__task *wp__claim_run(struct wp__thread *t, uint64_t *run);
  * slot with a spare or a new thread; at the orphan cap the slot waits
  * instead (mu held). */
 void wp__orphan(wp_pool *pool, struct wp__thread *t, bool replace);
+/* Takes a claimed thread's finished, undelivered results (mu held). */
+struct wp__task *wp__take_out(struct wp__thread *t);
 /* Joins threads that have exited; mu held on entry and exit (drops it
  * around pthread_join). */
 void wp__reap_exited(wp_pool *pool);
@@ -490,6 +549,9 @@ void wp__producer_leave(wp_pool *pool);
  * watchdog or a canceller, already bounded by the tasks that exist).  If
  * the queue is closed the result is delivered inline (serialised). */
 void wp__deliver_result(wp_pool *pool, struct wp__task *t, bool block);
+/* The same for a next-linked chain of n tasks. */
+void wp__deliver_batch(wp_pool *pool, struct wp__task *head,
+		       struct wp__task *tail, unsigned n, bool block);
 /* Non-blocking: dropped and counted when full or closed (S5.1). */
 void wp__report_error(wp_pool *pool, const struct wp__task *t,
 		      enum wp_outcome o, int code, const char *msg);
