@@ -147,7 +147,7 @@ struct wp__task {
 	char kind[WP_KIND_MAX];
 };
 
-#define WP__BATCH_MAX 64
+#define WP__BATCH_MAX WP_RESULT_BATCH
 
 /* Clears a result's per-path fields; whoever makes an outcome calls it
  * first, then fills what it knows (a submit does not pay for this). */

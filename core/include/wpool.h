@@ -177,10 +177,15 @@ typedef void (*wp_event_cb)(void *udata, const struct wp_event *ev);
 typedef void (*wp_metrics_cb)(void *udata, const struct wp_metrics *m);
 typedef void (*wp_health_cb)(void *udata, const struct wp_health *h);
 
+/* A worker hands its finished results over in batches of up to this many;
+ * a batch enters the result queue whenever the queue is below its cap, so
+ * the queue may pass its cap by less than one batch per worker. */
+#define WP_RESULT_BATCH 64
+
 struct wp_config {
 	unsigned workers;           /* 0: online CPUs */
 	unsigned task_queue_cap;    /* 0: 2 x workers */
-	unsigned result_queue_cap;  /* 0: 2 x workers */
+	unsigned result_queue_cap;  /* 0: 2 x workers (see WP_RESULT_BATCH) */
 	unsigned error_queue_cap;   /* 0: workers */
 	unsigned event_ring_cap;    /* 0: 1024 */
 	uint64_t task_timeout_ms;   /* 0: no timeout (tasks run directly) */

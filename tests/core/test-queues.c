@@ -164,7 +164,8 @@ test_result_backpressure(void **state)
 	m = bt_m(p);
 	assert_int_equal(m.result_cap, 2);
 	assert_true(m.result_hwm >= 1);
-	assert_true(m.result_hwm <= m.result_cap);
+	/* Results enter in batches while the queue is below its cap. */
+	assert_true(m.result_hwm < m.result_cap + WP_RESULT_BATCH * cfg.workers);
 	assert_int_equal(m.delivered, 30);
 	assert_false(atomic_load(&R.overlap_r));
 	bt_finish(p, &R);
