@@ -164,9 +164,6 @@ submit(wp_pool *pool, wp_task_fn fn, void *arg, const struct wp_task_opts *o,
 	t = task_new(pool, fn, arg, o);
 	if (!t)
 		return reject(pool, WP__REJ_NOMEM, WP_ENOMEM);
-	if (wait)
-		deadline = wp__deadline_after_ms(timeout_ms);
-
 	pthread_mutex_lock(&pool->mu);
 	for (;;) {
 		if (!pool->accepting) {
@@ -202,6 +199,10 @@ submit(wp_pool *pool, wp_task_fn fn, void *arg, const struct wp_task_opts *o,
 			rc = reject(pool, WP__REJ_DEADLOCK, WP_EWOULDDEADLOCK);
 			break;
 		}
+		/* The deadline is only read when a wait is due: most
+		 * blocking submits never wait. */
+		if (!deadline)
+			deadline = wp__deadline_after_ms(timeout_ms);
 		if (wp__now() >= deadline) {
 			rc = reject(pool, WP__REJ_TIMEOUT, WP_ETIMEDOUT);
 			break;
