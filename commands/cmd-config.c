@@ -50,7 +50,7 @@ config_exec(struct cmd_ctx *c)
 		cmd_json_obj_open(j, NULL);
 		cmd_json_str(j, "name", oi->name);
 		cmd_json_u64(j, "value", v);
-		cmd_json_str(j, "text", now);
+		cmd_json_str(j, "display", now);
 		cmd_json_str(j, "unit", cmd_unit_name(oi->unit));
 		cmd_json_bool(j, "runtime", oi->runtime);
 		cmd_json_u64(j, "min", oi->min);

@@ -37,7 +37,7 @@ events_exec(struct cmd_ctx *c)
 	rc = wp_pool_events(pool, after, ev, n, &got, &lost);
 	if (rc != 0) {
 		free(ev);
-		return cmd_error_wp(c, rc, "events");
+		return cmd_error_wp(c, rc, "%s", "");
 	}
 	cmd_json_arr_open(j, "events");
 	for (i = 0; i < got; i++) {

@@ -23,7 +23,7 @@ health_exec(struct cmd_ctx *c)
 		return cmd_error(c, "the health checker has not published a "
 				 "result yet");
 	if (rc != 0)
-		return cmd_error_wp(c, rc, "health");
+		return cmd_error_wp(c, rc, "%s", "");
 	cmd_json_bool(j, "healthy", h.healthy);
 	cmd_json_arr_open(j, "failing");
 	for (i = 0; i < WP_HEALTH_CHECKS; i++) {

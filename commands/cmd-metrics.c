@@ -29,7 +29,7 @@ metrics_exec(struct cmd_ctx *c)
 		return cmd_error(c, "the monitor has not published a snapshot "
 				 "yet");
 	if (rc != 0)
-		return cmd_error_wp(c, rc, "metrics");
+		return cmd_error_wp(c, rc, "%s", "");
 	cmd_json_str(j, "state", wp_pool_state_name(m.state));
 	for (i = 0; i < cmd_metrics_count; i++) {
 		cm = &cmd_metrics[i];

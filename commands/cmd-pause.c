@@ -13,7 +13,7 @@ pause_exec(struct cmd_ctx *c)
 		return cmd_error(c, "no pool");
 	rc = wp_pool_pause(pool);
 	if (rc != 0)
-		return cmd_error_wp(c, rc, "pause");
+		return cmd_error_wp(c, rc, "%s", "");
 	cmd_print(c, "paused: workers finish their task and take no new one; "
 		     "submit still queues");
 	return CMD_RETURN_NORMAL;

@@ -7,16 +7,12 @@ static enum cmd_retval
 quit_exec(struct cmd_ctx *c)
 {
 	wp_pool *pool = cmd_pool(c);
-	enum wp_pool_state st;
 	enum cmd_retval rv = CMD_RETURN_NORMAL;
 
 	cmd_jobs_kill_all(c->s);
-	if (pool != NULL) {
-		st = wp_pool_state(pool);
-		if (st == WP_STATE_RUNNING || st == WP_STATE_PAUSED ||
-		    st == WP_STATE_DRAINING || st == WP_STATE_STOPPING)
-			rv = cmd_stop_run(c, false, 0);
-	}
+	if (pool != NULL && wp_pool_state(pool) != WP_STATE_CREATED &&
+	    wp_pool_last_stop(pool) == NULL)
+		rv = cmd_stop_run(c, false, 0);
 	atomic_store(&c->s->quit, true);
 	return rv;
 }

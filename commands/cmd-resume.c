@@ -13,7 +13,7 @@ resume_exec(struct cmd_ctx *c)
 		return cmd_error(c, "no pool");
 	rc = wp_pool_resume(pool);
 	if (rc != 0)
-		return cmd_error_wp(c, rc, "resume");
+		return cmd_error_wp(c, rc, "%s", "");
 	cmd_print(c, "resumed");
 	return CMD_RETURN_NORMAL;
 }

@@ -21,14 +21,20 @@ start_exec(struct cmd_ctx *c)
 	if (st == WP_STATE_CREATED) {
 		rc = wp_pool_start(pool);
 		if (rc != 0)
-			return cmd_error_wp(c, rc, "start");
-	} else if (st == WP_STATE_STOPPED || st == WP_STATE_FORCED) {
-		rc = cmd_session_restart(c->s);
-		if (rc != 0)
-			return cmd_error_wp(c, rc, "start");
-	} else {
+			return cmd_error_wp(c, rc, "%s", "");
+	} else if (st != WP_STATE_STOPPED && st != WP_STATE_FORCED) {
 		return cmd_error(c, "the pool is %s: stop it first",
 				 wp_pool_state_name(st));
+	} else if (wp_pool_last_stop(pool) == NULL) {
+		/* Signals alone stopped it: its threads still need the
+		 * ordered stop before the pool can go. */
+		return cmd_error(c, "the pool is %s but its ordered stop has "
+				 "not run: run 'stop' first",
+				 wp_pool_state_name(st));
+	} else {
+		rc = cmd_session_restart(c->s);
+		if (rc != 0)
+			return cmd_error_wp(c, rc, "%s", "");
 	}
 	pool = cmd_pool(c);
 	wp_pool_get_option(pool, WP_OPT_WORKERS, &w);

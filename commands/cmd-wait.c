@@ -71,7 +71,7 @@ wait_exec(struct cmd_ctx *c)
 			if (rc == 0)
 				break;
 			if (rc != WP_ETIMEDOUT)
-				return cmd_error_wp(c, rc, "wait idle");
+				return cmd_error_wp(c, rc, "%s", "");
 		} else {
 			if (is_stopped(pool))
 				break;

@@ -27,7 +27,7 @@ workers_exec(struct cmd_ctx *c)
 		rc = wp_pool_workers(pool, w, cap, &n);
 		if (rc != 0) {
 			free(w);
-			return cmd_error_wp(c, rc, "workers");
+			return cmd_error_wp(c, rc, "%s", "");
 		}
 		if (n <= cap)
 			break;

@@ -436,6 +436,13 @@ struct cmd_runner {
 	struct cmd_batch *current; /* mu: running */
 	struct cmd_batch *pending; /* mu: FIFO waiting for current */
 	unsigned npending;         /* mu */
+	/* A preempting command (stop, drain, quit) runs at once on its own
+	 * thread while current is still ending; the rest of its line then
+	 * queues. */
+	struct cmd_batch *preempting; /* mu */
+	pthread_t helper;
+	bool helper_started;          /* mu: joined by the next helper or
+					 by shutdown */
 };
 
 struct cmd_session {

@@ -5,6 +5,7 @@
  * one entry, and `help --markdown` prints the command reference that is
  * committed as docs/commands.md (a test keeps the two equal).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +194,9 @@ cmd_help_markdown(struct cmd_ctx *c)
 			cmd_print(c, "    %s",
 				  cmd_usage_line(*e, buf, sizeof buf));
 			cmd_print(c, "%s", "");
-			cmd_print(c, "%s.", (*e)->summary);
+			cmd_print(c, "%c%s.", toupper((unsigned char)
+						      (*e)->summary[0]),
+				  (*e)->summary + 1);
 			aliases(*e, al, sizeof al);
 			if (al[0] != '\0') {
 				cmd_print(c, "%s", "");

@@ -75,7 +75,7 @@ cmd_option_set(struct cmd_ctx *c, const struct wp_option_info *oi,
 	cmd_fmt_option(oi, v, now, sizeof now);
 	cmd_json_str(j, "name", oi->name);
 	cmd_json_u64(j, "value", v);
-	cmd_json_str(j, "text", now);
+	cmd_json_str(j, "display", now);
 	rc = wp_pool_set_option(pool, oi->opt, v);
 	if (rc == WP_ESTATE) {
 		cmd_session_set_cfg(c->s, oi->opt, v);
@@ -115,7 +115,7 @@ cmd_option_show(struct cmd_ctx *c, const struct wp_option_info *oi)
 		return cmd_error_wp(c, rc, "%s", oi->name);
 	cmd_json_str(j, "name", oi->name);
 	cmd_json_u64(j, "value", v);
-	cmd_json_str(j, "text", cmd_fmt_option(oi, v, now, sizeof now));
+	cmd_json_str(j, "display", cmd_fmt_option(oi, v, now, sizeof now));
 	cmd_json_str(j, "unit", cmd_unit_name(oi->unit));
 	cmd_print(c, "%s %s", oi->name, now);
 	return CMD_RETURN_NORMAL;

@@ -151,16 +151,20 @@ cmd_error_wp(struct cmd_ctx *c, int rc, const char *fmt, ...)
 	what = vformat(fmt, ap);
 	va_end(ap);
 	pool = cmd_pool(c);
+	if (what == NULL || what[0] == '\0') {
+		free(what);
+		what = NULL;
+	}
 	if (rc == WP_ESTATE && pool != NULL)
-		cmd_error(c, "%s: %s (%s; the pool is %s%s)", what ? what : "",
-			  wp_strerror(rc), wp_err_name(rc),
+		cmd_error(c, "%s%s%s (%s; the pool is %s%s)", what ? what : "",
+			  what ? ": " : "", wp_strerror(rc), wp_err_name(rc),
 			  wp_pool_state_name(wp_pool_state(pool)),
 			  wp_pool_state(pool) == WP_STATE_CREATED
 				  ? ": run 'start' first"
 				  : "");
 	else
-		cmd_error(c, "%s: %s (%s)", what ? what : "", wp_strerror(rc),
-			  wp_err_name(rc));
+		cmd_error(c, "%s%s%s (%s)", what ? what : "", what ? ": " : "",
+			  wp_strerror(rc), wp_err_name(rc));
 	free(what);
 	return CMD_RETURN_ERROR;
 }

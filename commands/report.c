@@ -147,23 +147,22 @@ cmd_stop_run(struct cmd_ctx *c, bool drain, uint64_t drain_ms)
 	const struct wp_stop_report *r = NULL;
 	wp_pool *pool = cmd_pool(c);
 	const char *what = drain ? "drain" : "stop";
-	enum wp_pool_state st;
 	uint64_t bound = 0;
 	char b[32], d[32];
 	int rc;
 
 	if (pool == NULL)
 		return cmd_error(c, "no pool");
-	st = wp_pool_state(pool);
-	if (st == WP_STATE_CREATED)
+	if (wp_pool_state(pool) == WP_STATE_CREATED)
 		return cmd_error(c, "the pool was never started: nothing to "
 				 "%s (run 'start')", what);
-	if (st == WP_STATE_STOPPED || st == WP_STATE_FORCED) {
+	/* Signals alone can leave the pool "stopped" before its ordered
+	 * stop has run: only a finished stop makes this one a no-op. */
+	r = wp_pool_last_stop(pool);
+	if (r != NULL) {
 		cmd_print(c, "the pool is already stopped%s",
-			  st == WP_STATE_FORCED ? " (forced)" : "");
-		r = wp_pool_last_stop(pool);
-		if (r != NULL)
-			cmd_report_json(c, r);
+			  r->forced ? " (forced)" : "");
+		cmd_report_json(c, r);
 		return CMD_RETURN_NORMAL;
 	}
 	wp_pool_get_option(pool, WP_OPT_STOP_TIMEOUT_MS, &bound);
@@ -178,7 +177,7 @@ cmd_stop_run(struct cmd_ctx *c, bool drain, uint64_t drain_ms)
 			     cmd_fmt_ms(bound, b, sizeof b));
 	rc = cmd_session_stop(c->s, drain, drain_ms, &r);
 	if (rc != 0 && rc != WP_EFORCED)
-		return cmd_error_wp(c, rc, "%s", what);
+		return cmd_error_wp(c, rc, "%s", "");
 	if (r == NULL)
 		r = wp_pool_last_stop(pool);
 	if (r != NULL)

@@ -6,17 +6,23 @@
  * quit, a many-task submit) must not freeze the caller's input loop, so
  * cmd_session_exec() hands it, with the commands after it on the same
  * line, to this thread as one batch and returns.  One batch runs at a
- * time.  A new batch while one runs or waits is refused ("busy") unless it
- * starts with a preempting command (stop, drain, quit): then it queues,
- * and everything before it is interrupted (wait, sleep and submit poll the
- * session's interrupt flag and end early; stop and drain are bounded
- * anyway).  The flag is cleared when work is queued on an idle runner and
- * when a preempting batch starts, unless another preempting batch waits.
+ * time.  A new batch while one runs is refused ("busy") unless it starts
+ * with a preempting command (stop, drain, quit).  Then the running batch
+ * is interrupted (wait, sleep and submit poll the session's interrupt flag
+ * and end early) and the preempting command runs at once on a helper
+ * thread ("wp-cmd-stop"): it must not wait behind a submit that is blocked
+ * in the pool waiting for room, since only the stop's closing of
+ * admission wakes that submit.  The stop is safe to run beside it (the
+ * pool is thread-safe and nothing replaces the pool while busy); the rest
+ * of its line queues behind the interrupted batch.
  *
- * Threads: the runner thread runs batches; any thread submits.  current
- * and pending are protected by runner.mu.  The thread starts on the first
- * batch and is joined by cmd_runner_shutdown(), which drops a pending
- * batch and interrupts the current one.
+ * Threads: the runner thread runs batches, the helper runs one preempting
+ * command, any thread submits.  current, pending and preempting are
+ * protected by runner.mu.  The runner starts on the first batch and is
+ * joined by cmd_runner_shutdown(), which also joins the helper, drops
+ * pending batches and interrupts the current one.  The interrupt flag is
+ * cleared when work is queued on an idle runner and when a preempting
+ * batch's remainder starts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,14 +115,46 @@ runner_main(void *arg)
 	return NULL;
 }
 
+/* Runs a preempting batch's first command now, then queues the rest. */
+static void *
+helper_main(void *arg)
+{
+	struct cmd_session *s = arg;
+	struct cmd_runner *r = &s->runner;
+	struct cmd_batch *b, **tail;
+
+	pthread_mutex_lock(&r->mu);
+	b = r->preempting;
+	pthread_mutex_unlock(&r->mu);
+
+	cmd_ctx_run(&b->ctx[b->next]);
+	b->next++;
+
+	pthread_mutex_lock(&r->mu);
+	r->preempting = NULL;
+	if (b->next < b->n && !r->exit && !atomic_load(&s->quit)) {
+		b->link = NULL;
+		for (tail = &r->pending; *tail != NULL; tail = &(*tail)->link)
+			;
+		*tail = b;
+		r->npending++;
+		b = NULL;
+	}
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	cmd_batch_free(b);
+	return NULL;
+}
+
 int
 cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 		  char *err, size_t errlen)
 {
 	struct cmd_runner *r = &s->runner;
+	const struct cmd_batch *run;
 	struct cmd_batch **tail;
-	const char *what;
-	bool busy;
+	pthread_t old;
+	bool busy, join;
 
 	pthread_mutex_lock(&r->mu);
 	if (r->exit) {
@@ -133,27 +171,53 @@ cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 		}
 		r->started = true;
 	}
-	busy = r->current != NULL || r->pending != NULL;
-	if ((busy && !preempt) || r->npending >= 4) {
-		b = r->current ? r->current : r->pending;
-		what = b->ctx[b->next < b->n ? b->next : b->n - 1].entry->name;
+	busy = r->current != NULL || r->pending != NULL ||
+	       r->preempting != NULL;
+	b->preempt = preempt;
+	b->link = NULL;
+	if (!busy) {
+		tail = &r->pending;
+		*tail = b;
+		r->npending++;
+		atomic_store(&s->interrupt, false);
+		pthread_cond_broadcast(&r->cond);
 		pthread_mutex_unlock(&r->mu);
+		return 0;
+	}
+	if (!preempt || r->preempting != NULL || r->npending >= 4) {
+		run = r->preempting ? r->preempting
+				    : r->current ? r->current : r->pending;
 		snprintf(err, errlen,
 			 "busy: '%s' is still running (interrupt it, or use "
 			 "stop)",
-			 what);
+			 run->ctx[run->next < run->n ? run->next : run->n - 1]
+				 .entry->name);
+		pthread_mutex_unlock(&r->mu);
 		return -1;
 	}
-	b->preempt = preempt;
-	b->link = NULL;
-	for (tail = &r->pending; *tail != NULL; tail = &(*tail)->link)
-		;
-	*tail = b;
-	r->npending++;
-	/* Fresh work starts uninterrupted; preempting work interrupts
-	 * whatever runs or waits before it. */
-	atomic_store(&s->interrupt, busy);
-	pthread_cond_broadcast(&r->cond);
+	/* The previous helper has finished its command: reap it. */
+	join = r->helper_started;
+	old = r->helper;
+	r->helper_started = false;
+	pthread_mutex_unlock(&r->mu);
+	if (join)
+		pthread_join(old, NULL);
+
+	pthread_mutex_lock(&r->mu);
+	if (r->preempting != NULL || r->exit) {
+		pthread_mutex_unlock(&r->mu);
+		snprintf(err, errlen, "busy: a stop is already running");
+		return -1;
+	}
+	atomic_store(&s->interrupt, true);
+	r->preempting = b;
+	if (cmd_thread_start(&r->helper, "wp-cmd-stop", helper_main, s) != 0) {
+		r->preempting = NULL;
+		pthread_mutex_unlock(&r->mu);
+		snprintf(err, errlen, "cannot start a thread for the stop");
+		return -1;
+	}
+	r->helper_started = true;
 	pthread_mutex_unlock(&r->mu);
 	return 0;
 }
@@ -165,7 +229,8 @@ cmd_runner_busy(const struct cmd_session *s)
 	bool busy;
 
 	pthread_mutex_lock(&r->mu);
-	busy = r->current != NULL || r->pending != NULL;
+	busy = r->current != NULL || r->pending != NULL ||
+	       r->preempting != NULL;
 	pthread_mutex_unlock(&r->mu);
 	return busy;
 }
@@ -175,7 +240,7 @@ cmd_runner_shutdown(struct cmd_session *s)
 {
 	struct cmd_runner *r = &s->runner;
 	struct cmd_batch *pending, *next;
-	bool started;
+	bool started, helper;
 
 	pthread_mutex_lock(&r->mu);
 	r->exit = true;
@@ -183,6 +248,8 @@ cmd_runner_shutdown(struct cmd_session *s)
 	r->pending = NULL;
 	r->npending = 0;
 	started = r->started;
+	helper = r->helper_started;
+	r->helper_started = false;
 	atomic_store(&s->interrupt, true);
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->mu);
@@ -190,6 +257,10 @@ cmd_runner_shutdown(struct cmd_session *s)
 		next = pending->link;
 		cmd_batch_free(pending);
 	}
+	/* A stop that is running finishes (it is bounded); with exit set it
+	 * drops the rest of its line. */
+	if (helper)
+		pthread_join(r->helper, NULL);
 	if (started)
 		pthread_join(r->thread, NULL);
 	pthread_mutex_lock(&r->mu);

@@ -345,7 +345,6 @@ release_hung(void)
 int
 cmd_session_finish(struct cmd_session *s)
 {
-	enum wp_pool_state st;
 	wp_pool *pool;
 
 	pthread_mutex_lock(&s->mu);
@@ -359,12 +358,9 @@ cmd_session_finish(struct cmd_session *s)
 
 	cmd_runner_shutdown(s);
 	cmd_jobs_kill_all(s);
-	if (pool != NULL) {
-		st = wp_pool_state(pool);
-		if (st == WP_STATE_RUNNING || st == WP_STATE_PAUSED ||
-		    st == WP_STATE_DRAINING || st == WP_STATE_STOPPING)
-			cmd_session_stop(s, false, 0, NULL);
-	}
+	if (pool != NULL && wp_pool_state(pool) != WP_STATE_CREATED &&
+	    wp_pool_last_stop(pool) == NULL)
+		cmd_session_stop(s, false, 0, NULL);
 	release_hung();
 	return cmd_session_exit_code(s);
 }

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Golden tests of headless wpool (the spirit of tmux's regress/).
+
+  run.py WPOOL CASE.wp          run a script, compare with CASE.out (and,
+                                with a '# json' header, CASE.json.out)
+  run.py WPOOL --demos DIR      run every DIR/*.wp; only exit codes count
+  run.py WPOOL --docs FILE      'wpool help --markdown' must equal FILE
+
+Header lines of a script (before the first command):
+  # args: -w 2 --stop-timeout 1s     extra wpool options
+  # exit: 3                          expected exit code (default 0)
+  # json                             also run with --json
+
+Outputs are compared after masking what changes from run to run: clock
+times, durations, thread numbers.  In --json runs every line must be one
+JSON object; event lines are checked and then dropped (their interleaving
+with replies depends on timing); volatile keys are masked.
+WP_GOLDEN_UPDATE=1 rewrites the expected files.
+"""
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+RUN_TIMEOUT = 180  # seconds per wpool run; generous for loaded machines
+
+CLOCK = re.compile(r"\b\d\d:\d\d:\d\d\.\d{3}\b")
+DURATION = re.compile(r"(?<![\w.])\d+(\.\d+)?(ns|us|ms|s|m|h)\b")
+THREADNO = re.compile(r"\b(wp-(?:worker|orphan|spare))-\d+\b")
+VOLATILE_KEYS = re.compile(
+    r"(_ms|_ns|^ms|^uptime|^throughput|^proc_|_bytes$|^oldest_queued|"
+    r"^threads$|^wall_ms|^value$|^threshold$|^window_samples$)")
+
+
+def mask_line(s):
+    # Trace lines ("+ LINE") are the script itself: kept as written.
+    if s.startswith("+ "):
+        return s
+    if s.startswith("{"):
+        try:
+            obj = json.loads(s)
+            return json.dumps(mask_json(obj), separators=(",", ":")) + "\n"
+        except ValueError:
+            pass
+    s = CLOCK.sub("HH:MM:SS.mmm", s)
+    s = DURATION.sub("<T>", s)
+    s = THREADNO.sub(r"\1-N", s)
+    return s
+
+
+def mask_text(s):
+    return "".join(mask_line(l) for l in s.splitlines(True))
+
+
+def mask_json(v, key=""):
+    if isinstance(v, dict):
+        return {k: mask_json(x, k) for k, x in v.items()}
+    if isinstance(v, list):
+        items = [mask_json(x, key) for x in v]
+        # Threads are listed in the order they exited.
+        if key == "threads" and all(isinstance(x, dict) for x in items):
+            items.sort(key=lambda x: json.dumps(x, sort_keys=True))
+        return items
+    if isinstance(v, (int, float)) and not isinstance(v, bool) \
+            and VOLATILE_KEYS.search(key):
+        return "<N>"
+    if isinstance(v, str) and key != "trace":
+        return mask_text(v)
+    return v
+
+
+def headers(path):
+    args, code, want_json = [], 0, False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("#"):
+                if line:
+                    break
+                continue
+            body = line[1:].strip()
+            if body.startswith("args:"):
+                args += shlex.split(body[5:])
+            elif body.startswith("exit:"):
+                code = int(body[5:])
+            elif body == "json":
+                want_json = True
+    return args, code, want_json
+
+
+def run(wpool, args):
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    p = subprocess.run([wpool, "--headless"] + args, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=RUN_TIMEOUT, env=env)
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def compare(expected_path, got):
+    if os.environ.get("WP_GOLDEN_UPDATE") == "1":
+        with open(expected_path, "w", encoding="utf-8") as f:
+            f.write(got)
+        print("updated", expected_path)
+        return True
+    try:
+        with open(expected_path, encoding="utf-8") as f:
+            want = f.read()
+    except FileNotFoundError:
+        print("missing", expected_path, "(run with WP_GOLDEN_UPDATE=1)")
+        print(got)
+        return False
+    if want == got:
+        return True
+    import difflib
+    sys.stdout.writelines(difflib.unified_diff(
+        want.splitlines(True), got.splitlines(True), expected_path, "got"))
+    return False
+
+
+def json_lines(out):
+    kept = []
+    for n, line in enumerate(out.splitlines(), 1):
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            print("line %d is not JSON: %r" % (n, line))
+            return None
+        if not isinstance(obj, dict):
+            print("line %d is not an object: %r" % (n, line))
+            return None
+        if "event" in obj:
+            if not isinstance(obj.get("seq"), int) or "text" not in obj:
+                print("bad event line %d: %r" % (n, line))
+                return None
+            continue
+        if "progress" in obj:
+            continue
+        kept.append(json.dumps(mask_json(obj), separators=(",", ":")))
+    return "".join(l + "\n" for l in kept)
+
+
+def run_case(wpool, case):
+    args, code, want_json = headers(case)
+    base = case[:-3] if case.endswith(".wp") else case
+    ok = True
+    rc, out = run(wpool, ["-x"] + args + ["--script", case])
+    if rc != code:
+        print("%s: exit %d, want %d" % (case, rc, code))
+        print(out)
+        ok = False
+    ok = compare(base + ".out", mask_text(out)) and ok
+    if want_json:
+        rc, out = run(wpool, ["--json", "-x"] + args + ["--script", case])
+        if rc != code:
+            print("%s --json: exit %d, want %d" % (case, rc, code))
+            ok = False
+        got = json_lines(out)
+        ok = got is not None and compare(base + ".json.out", got) and ok
+    return ok
+
+
+def run_demos(wpool, directory):
+    ok = True
+    names = sorted(n for n in os.listdir(directory) if n.endswith(".wp"))
+    if not names:
+        print("no demos in", directory)
+        return False
+    for name in names:
+        path = os.path.join(directory, name)
+        args, code, _ = headers(path)
+        rc, out = run(wpool, ["-x"] + args + ["--script", path])
+        status = "ok" if rc == code else "FAIL (exit %d, want %d)" % (rc, code)
+        print("demo %-28s %s" % (name, status))
+        if rc != code:
+            print(out)
+            ok = False
+    return ok
+
+
+def run_docs(wpool, path):
+    p = subprocess.run([wpool, "--headless", "help", "--markdown"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       timeout=RUN_TIMEOUT)
+    if p.returncode != 0:
+        print("wpool help --markdown: exit", p.returncode)
+        return False
+    return compare(path, p.stdout.decode("utf-8"))
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__)
+        return 2
+    wpool = argv[1]
+    if argv[2] == "--demos":
+        return 0 if run_demos(wpool, argv[3]) else 1
+    if argv[2] == "--docs":
+        return 0 if run_docs(wpool, argv[3]) else 1
+    return 0 if all([run_case(wpool, c) for c in argv[2:]]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
