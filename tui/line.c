@@ -91,8 +91,8 @@ tui_line_quit(struct tui *t)
 		char b[16];
 		tui_fmt_dur(b, sizeof(b), (int64_t)bound * 1000000);
 		snprintf(t->confirm, sizeof(t->confirm),
-			 "Pool %s, %llu in flight: stop it (bound %s) and "
-			 "quit? [y/N]",
+			 "Quit? [y/N] The pool is %s with %llu in flight: it "
+			 "stops gracefully first (bound %s)",
 			 tui_state_label(st), (unsigned long long)inflight, b);
 		return;
 	}
@@ -160,7 +160,9 @@ run_one(struct tui *t, const char *line)
 		tui_log_clear(&t->log);
 		return;
 	}
-	if (simple && (strcmp(w, "quit") == 0 || strcmp(w, "exit") == 0) &&
+	if (simple &&
+	    (strcmp(w, "quit") == 0 || strcmp(w, "exit") == 0 ||
+	     strcmp(w, "q") == 0) &&
 	    rest[0] == '\0') {
 		tui_line_quit(t);
 		return;

@@ -64,7 +64,7 @@ static struct {
 	atomic_int reading;
 	pthread_t ui_tid;        /* immutable while running */
 	atomic_bool on;          /* running, readable without mu */
-	bool capture;            /* UI thread only */
+	atomic_bool capture;     /* set on the UI thread, read anywhere */
 	struct tui *t;           /* UI thread only */
 } q = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
@@ -130,7 +130,8 @@ sink_line(void *udata, enum cmd_msg kind, const char *text)
 	(void)udata;
 	if (text == NULL)
 		return;
-	if (q.capture && on_ui_thread() && (kind == CMD_OUT || kind == CMD_ERR)) {
+	if (atomic_load(&q.capture) && on_ui_thread() &&
+	    (kind == CMD_OUT || kind == CMD_ERR)) {
 		tui_log_add(&q.t->help, kind == CMD_OUT ? TUI_LOG_OUT
 							: TUI_LOG_ERR,
 			    -1, 0, text);
@@ -232,7 +233,7 @@ tui_pool_leave(struct tui *t)
 void
 tui_sink_capture(bool on)
 {
-	q.capture = on;
+	atomic_store(&q.capture, on);
 }
 
 int
@@ -322,7 +323,7 @@ tui_sink_stop(struct tui *t)
 		close(q.wake_fd);
 	q.wake_fd = -1;
 	pthread_mutex_unlock(&q.mu);
-	q.capture = false;
+	atomic_store(&q.capture, false);
 	/* The terminal is ours again: what the UI never showed, print. */
 	for (; m != NULL; m = next) {
 		next = m->next;

@@ -114,8 +114,14 @@ tui_term_init(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = relay;
 	sa.sa_flags = SA_RESTART;
-	for (size_t i = 0; i < NRELAY; i++)
+	for (size_t i = 0; i < NRELAY; i++) {
 		sigaction(relay_sigs[i], &sa, &old_relay[i]);
+		/* nohup and background jobs ignore HUP and INT: so do we
+		 * (a hang-up is then seen as POLLHUP on the terminal). */
+		if ((relay_sigs[i] == SIGHUP || relay_sigs[i] == SIGINT) &&
+		    old_relay[i].sa_handler == SIG_IGN)
+			sigaction(relay_sigs[i], &old_relay[i], NULL);
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -169,6 +175,7 @@ tui_term_saved(void)
 	restore_seq[0] = '\0';
 	strcat(restore_seq, "\033[?2004l");
 	append_cap("sgr0");
+	append_cap("rmkx");
 	append_cap("rmcup");
 	append_cap("cnorm");
 	strcat(restore_seq, "\r\n");
