@@ -148,6 +148,23 @@ threads_from_status(unsigned *out)
 	return 0;
 }
 
+#if WP__SANITIZED
+/* Under a sanitizer the sanitizer's allocator is the heap; glibc's malloc
+ * is never initialised, and the first mallinfo2() would initialise it on
+ * the calling thread and attach that thread to the main arena without
+ * counting it, which trips glibc's own assertion when threads exit. */
+size_t __sanitizer_get_current_allocated_bytes(void);
+size_t __sanitizer_get_free_bytes(void);
+size_t __sanitizer_get_heap_size(void);
+
+static void
+read_heap(struct wp__procstat *out)
+{
+	out->heap_inuse = __sanitizer_get_current_allocated_bytes();
+	out->heap_free = __sanitizer_get_free_bytes();
+	out->heap_arena = __sanitizer_get_heap_size();
+}
+#else
 /* glibc's heap: chunks in use (including mmapped ones), free, and held. */
 static void
 read_heap(struct wp__procstat *out)
@@ -158,6 +175,7 @@ read_heap(struct wp__procstat *out)
 	out->heap_free = (uint64_t)mi.fordblks;
 	out->heap_arena = (uint64_t)mi.arena + (uint64_t)mi.hblkhd;
 }
+#endif
 
 /* Fills *out (caller owns it); fields that could not be read are 0. */
 int

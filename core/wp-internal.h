@@ -36,6 +36,18 @@
 #define WP__NS_PER_S 1000000000LL
 #define WP__NEVER INT64_MAX
 
+/* Built with ASan or TSan (gcc defines __SANITIZE_*, clang has
+ * __has_feature). */
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) ||          \
+	__has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define WP__SANITIZED 1
+#else
+#define WP__SANITIZED 0
+#endif
+
 #define WP__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define WP__MAX(a, b) ((a) > (b) ? (a) : (b))
 
