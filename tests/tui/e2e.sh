@@ -118,8 +118,9 @@ start() {
 	until T new-session -d -s t -x "$w" -y "$h" \
 		"env TERM=$term LANG=C.UTF-8 LC_ALL=C.UTF-8 \
 		XDG_STATE_HOME='$tmp/state' WPOOL_TEST=1 ${WPT_PRE:-} \
-		'$bin' --monitor-interval 200ms --health-interval 200ms -w 2 \
-		$* 2>>'$tmp/stderr'; echo EXIT=\$?; sleep 600" 2>/dev/null; do
+		'$bin' ${WPT_ARGS--w 2 --monitor-interval 200ms \
+		--health-interval 200ms} $* 2>>'$tmp/stderr'; echo EXIT=\$?; \
+		sleep 600" 2>/dev/null; do
 		[ "$i" -lt 50 ] || fail "tmux would not start"
 		sleep 0.1
 		i=$((i + 1))
@@ -372,6 +373,19 @@ case_hangup() {
 		i=$((i + 1))
 	done
 	sanitizers_quiet
+}
+
+# examples/console-embed: its own pool and task kind.
+case_embed() {
+	WPT_ARGS=
+	start 80 24
+	wait_for "WORKERS 3"
+	run "submit 6 checksum 2048"
+	wait_for "6 tasks submitted"
+	wait_for "done   6"
+	run "kinds"
+	wait_for "checksum [KIB]"
+	finish 0
 }
 
 "case_$name"
