@@ -23,6 +23,10 @@ tui_fmt_dur(char *buf, size_t n, int64_t ns)
 		snprintf(buf, n, "-");
 		return buf;
 	}
+	if (ns == 0) {
+		snprintf(buf, n, "0s");
+		return buf;
+	}
 	if (ns < 1000000) {
 		snprintf(buf, n, "%" PRId64 "us", ns / 1000);
 	} else if (ns < 10000000) {

@@ -14,7 +14,7 @@
 #include "tui.h"
 
 static const char keys_long[] =
-	"F1 help  PgUp/PgDn events  Tab complete  ^R search  ^C clear line  "
+	"F1 help  PgUp/PgDn events  Tab complete  ^R search  ^C clear  "
 	"^L redraw  ^D quit";
 static const char keys_short[] = "F1 help PgUp/Dn ^R ^C ^L ^D quit";
 

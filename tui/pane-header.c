@@ -2,9 +2,10 @@
  * pane-header.c - the top line: who, how long, what state, the settings
  * that shape a stop, and overall health.
  *
- * Items have a long and a short form and a priority; the line uses the
- * long forms when they fit, then the short ones, then drops the least
- * important items, so 40 columns still show the state and health.
+ * Items have a long and a short form and a priority; when the line is
+ * too wide the least important items take their short form first, then
+ * go, so 80 columns say "HEALTH 1 FAILING" and 40 columns still show the
+ * state and health.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 enum { H_NAME, H_PID, H_UP, H_STATE, H_WORKERS, H_TIMEOUT, H_STOP,
        H_REFRESH, H_HEALTH, H_COUNT };
+
 
 /* Lower is kept longer. */
 static const int prio[H_COUNT] = {
@@ -106,19 +108,19 @@ build(const struct tui_view *v, struct hitem it[H_COUNT])
 	}
 }
 
+/* 0: dropped, 1: short form, 2: long form. */
 static int
-total(const struct hitem *it, const bool *on, bool lng)
+total(const struct hitem *it, const int *form)
 {
-	int n = 0, k = 0;
+	int n = 2;
 
 	for (int i = 0; i < H_COUNT; i++) {
-		const char *t = lng ? it[i].lng : it[i].shrt;
-		if (!on[i] || t[0] == '\0')
+		const char *t = form[i] == 2 ? it[i].lng : it[i].shrt;
+		if (form[i] == 0 || t[0] == '\0')
 			continue;
-		n += (int)strlen(t);
-		k++;
+		n += (int)strlen(t) + 2;
 	}
-	return n + (k > 0 ? (k - 1) * (lng ? 2 : 1) : 0) + 2;
+	return n - 2;
 }
 
 uint64_t
@@ -134,35 +136,34 @@ void
 tui_header_draw(WINDOW *w, const struct tui_view *v)
 {
 	struct hitem it[H_COUNT];
-	bool on[H_COUNT];
-	bool lng = true;
+	int form[H_COUNT];
 	int width = getmaxx(w), x = 1;
 
 	build(v, it);
 	for (int i = 0; i < H_COUNT; i++)
-		on[i] = true;
-	if (total(it, on, true) > width) {
-		lng = false;
-		/* Drop the least important until the short forms fit. */
-		for (int p = H_COUNT - 1; p > 0 && total(it, on, false) > width;
+		form[i] = 2;
+	/* Too wide: the least important items take their short form
+	 * first, then go, until the line fits. */
+	for (int step = 2; step > 0 && total(it, form) > width; step--)
+		for (int p = H_COUNT - 1; p >= 0 && total(it, form) > width;
 		     p--)
 			for (int i = 0; i < H_COUNT; i++)
-				if (prio[i] == p)
-					on[i] = false;
-	}
+				if (prio[i] == p && form[i] == step &&
+				    (step == 2 || p > 0))
+					form[i] = step - 1;
 	wbkgdset(w, ' ' | tui_attr(TUI_S_HEAD));
 	werase(w);
 	for (int i = 0; i < H_COUNT; i++) {
-		const char *t = lng ? it[i].lng : it[i].shrt;
-		if (!on[i] || t[0] == '\0')
+		const char *t = form[i] == 2 ? it[i].lng : it[i].shrt;
+		if (form[i] == 0 || t[0] == '\0')
 			continue;
-		if (i == H_HEALTH && lng) {
+		if (i == H_HEALTH) {
 			/* Health sits at the right edge when there is room. */
 			int len = (int)strlen(t);
 			if (width - 1 - len > x)
 				x = width - 1 - len;
 		}
 		x += tui_put(w, 0, x, width - x, it[i].st, t);
-		x += lng ? 2 : 1;
+		x += 2;
 	}
 }
