@@ -207,6 +207,40 @@ test_health_error_rate_counts_early_outcomes(void **state)
 	end();
 }
 
+/* The window is time (health_error_window_ms, 60 s here), not a number of
+ * checker ticks: with 1 ms intervals, hundreds of ticks later the outcomes
+ * of a moment ago still count. */
+static void
+test_health_error_window_is_time(void **state)
+{
+	struct wp_config cfg;
+	struct wp_health h;
+	wp_pool *p;
+
+	begin();
+	bt_cfg(&cfg, &R);
+	cfg.monitor_interval_ms = 1;
+	cfg.health_interval_ms = 1;
+	cfg.task_queue_cap = 32;
+	cfg.error_queue_cap = 32;
+	cfg.health_error_min_samples = 10;
+	p = bt_pool(&cfg, &R, true);
+	BT_EVENTUALLY(atomic_load(&R.nhealth) >= 5);
+	for (int i = 0; i < 20; i++)
+		bt_go(p, BT_FAIL, 0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	BT_EVENTUALLY(bt_h(p).window_samples >= 20);
+	BT_EVENTUALLY(atomic_load(&R.nhealth) >= 400);
+	h = bt_h(p);
+	if (h.window_samples < 20 || !h.items[WP_CHECK_ERROR_RATE].failing)
+		fail_msg("400 ticks after 20 failures, inside a 60 s window: "
+			 "window_samples %llu, error-rate check: %s",
+			 (unsigned long long)h.window_samples,
+			 h.items[WP_CHECK_ERROR_RATE].text);
+	bt_finish(p, &R);
+	end();
+}
+
 /* A task running longer than health_stuck_ms is stuck until it ends. */
 static void
 test_health_stuck(void **state)
@@ -252,13 +286,16 @@ test_health_lists_every_failing_check(void **state)
 	assert_int_equal(wp_pool_pause(p), 0);
 	for (int i = 0; i < 3; i++)
 		bt_go(p, BT_NOOP, 0);
-	h = bt_h(p);
 	m = bt_m(p);
-	assert_true(h.items[WP_CHECK_HEAP].failing);
-	/* The unit of the heap item is the pool's choice (bytes, MB...). */
-	assert_true(h.items[WP_CHECK_HEAP].threshold > 0);
-	assert_true(h.items[WP_CHECK_HEAP].value >
-		    h.items[WP_CHECK_HEAP].threshold);
+	h = bt_h(p);
+	/* Sanitizers replace malloc: mallinfo2() may then read 0. */
+	if (m.proc_heap_inuse_bytes > 1) {
+		assert_true(h.items[WP_CHECK_HEAP].failing);
+		/* The unit is the pool's choice (bytes, MB...). */
+		assert_true(h.items[WP_CHECK_HEAP].threshold > 0);
+		assert_true(h.items[WP_CHECK_HEAP].value >
+			    h.items[WP_CHECK_HEAP].threshold);
+	}
 	assert_true(h.items[WP_CHECK_THREADS].failing);
 	assert_true(h.items[WP_CHECK_THREADS].threshold == 1.0);
 	assert_true(h.items[WP_CHECK_THREADS].value > 1.0);
@@ -266,7 +303,7 @@ test_health_lists_every_failing_check(void **state)
 	assert_true(h.items[WP_CHECK_BACKLOG].failing);
 	assert_true(h.items[WP_CHECK_BACKLOG].value == 3.0);
 	assert_false(h.healthy);
-	assert_true(h.nfailing >= 3);
+	assert_true(h.nfailing >= 2);
 	assert_int_equal(h.nfailing, count_failing(&h));
 	for (int i = 0; i < WP_HEALTH_CHECKS; i++)
 		if (h.items[i].failing) {
@@ -361,6 +398,7 @@ main(void)
 		BT_TEST(test_health_backlog_counts_blocked_submitters),
 		BT_TEST(test_health_error_rate_min_samples),
 		BT_TEST(test_health_error_rate_counts_early_outcomes),
+		BT_TEST(test_health_error_window_is_time),
 		BT_TEST(test_health_stuck),
 		BT_TEST(test_health_lists_every_failing_check),
 		BT_TEST(test_health_published_event_mailbox),

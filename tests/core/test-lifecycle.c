@@ -42,8 +42,12 @@ test_states_and_start_once(void **state)
 	assert_true(wp_pool_is_accepting(p));
 	assert_int_equal(wp_pool_resume(p), 0);
 	assert_int_equal(wp_pool_state(p), WP_STATE_RUNNING);
+	bt_go(p, BT_GATE, 0); /* holds a worker: the drain is not over */
+	BT_EVENTUALLY(bt_started() == 1);
 	assert_int_equal(wp_pool_close_tasks(p), 0);
 	assert_int_equal(wp_pool_state(p), WP_STATE_DRAINING);
+	assert_false(wp_pool_is_accepting(p));
+	atomic_store(&bt_w.gate, 1);
 	assert_int_equal(wp_pool_stop(p, NULL), 0);
 	assert_int_equal(wp_pool_state(p), WP_STATE_STOPPED);
 	assert_false(wp_pool_is_accepting(p));

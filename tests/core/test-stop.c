@@ -352,15 +352,22 @@ run_forced(bool with_timeout)
 	assert_true(rep->bound_ms == 300);
 	assert_true(rep->nalive > 0);
 	assert_int_equal(wp_pool_state(p), WP_STATE_FORCED);
-	for (unsigned i = 0; i < rep->nthreads; i++)
-		if (rep->threads[i].exited_ns == -1)
-			alive = &rep->threads[i];
+	/* Only threads running task code may be left behind. */
+	for (unsigned i = 0; i < rep->nthreads; i++) {
+		const struct wp_stop_thread *th = &rep->threads[i];
+		if (th->exited_ns != -1)
+			continue;
+		if ((th->cls != WP_THREAD_WORKER &&
+		     th->cls != WP_THREAD_ORPHAN) ||
+		    (!is_pool_thread_name(th->name, "wp-worker-") &&
+		     !is_pool_thread_name(th->name, "wp-orphan-")))
+			fail_msg("forced stop left \"%s\" (%s) alive; nalive "
+				 "%u",
+				 th->name, wp_thread_class_name(th->cls),
+				 rep->nalive);
+		alive = th;
+	}
 	assert_non_null(alive);
-	if (!is_pool_thread_name(alive->name, "wp-worker-") &&
-	    !is_pool_thread_name(alive->name, "wp-orphan-"))
-		fail_msg("alive thread named \"%s\"", alive->name);
-	assert_true(alive->cls == WP_THREAD_WORKER ||
-		    alive->cls == WP_THREAD_ORPHAN);
 	for (int ph = 0; ph < WP_PHASE_COUNT; ph++)
 		if (ph > 0 && rep->phase_ms[ph] >= 0 &&
 		    rep->phase_ms[ph - 1] >= 0)

@@ -422,9 +422,14 @@ struct bt_rec {
 	atomic_int self_stop_rc;   /* what it got (1: not yet) */
 };
 
+/* r must be static (zeroed at start): what a failed test left in it is
+ * freed here, after bt_teardown() destroyed the pools that wrote it. */
 static inline void
 bt_rec_init(struct bt_rec *r)
 {
+	free(r->res);
+	free(r->errs);
+	free(r->evs);
 	memset(r, 0, sizeof *r);
 	pthread_mutex_init(&r->mu, NULL);
 	atomic_store(&r->self_stop_rc, 1);
@@ -655,6 +660,11 @@ bt_teardown(void **state)
 			(void)wp_pool_destroy(bt_pools[i]);
 			bt_pools[i] = NULL;
 		}
+	/* Tasks a forced stop left behind must see the release before the
+	 * next test resets it. */
+	for (int64_t end = wpt_now_ms() + WPT_CEILING_MS;
+	     atomic_load(&bt_w.running) > 0 && wpt_now_ms() < end;)
+		wpt_sleep_ms(1);
 	return 0;
 }
 
