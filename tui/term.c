@@ -3,8 +3,9 @@
  *
  * DESIGN: signal handlers do one thing, async-signal-safely: write the
  * signal number as a byte to a self-pipe the UI thread polls (WINCH, CONT,
- * TERM, INT, HUP).  They are installed before newterm() so ncurses leaves
- * SIGWINCH to us (resizeterm(3x)).  The pool's threads block these signals
+ * TERM, INT, HUP, TSTP).  They are installed before newterm() so ncurses
+ * leaves SIGWINCH and SIGTSTP to us (its own handlers are not
+ * async-signal-safe).  The pool's threads block these signals
  * (wp__thread_start), so they land on the UI thread or another thread of
  * the program; either way only the byte moves.
  *
@@ -34,7 +35,8 @@
 #define WPTUI_INTERNAL
 #include "tui.h"
 
-static const int relay_sigs[] = {SIGWINCH, SIGCONT, SIGTERM, SIGINT, SIGHUP};
+static const int relay_sigs[] = {SIGWINCH, SIGCONT, SIGTERM,
+				 SIGINT,   SIGHUP,  SIGTSTP};
 #define NRELAY (sizeof(relay_sigs) / sizeof(relay_sigs[0]))
 static const int fault_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 #define NFAULT (sizeof(fault_sigs) / sizeof(fault_sigs[0]))
@@ -207,11 +209,18 @@ tui_term_restore(void)
 void
 tui_term_suspend(void)
 {
+	struct sigaction dfl, ours;
+
 	tui_term_paste(false);
 	endwin();
 	/* The whole job stops, as it would on a cooked-mode Ctrl-Z; an
 	 * orphaned process group ignores it and we simply come back. */
+	memset(&dfl, 0, sizeof(dfl));
+	sigemptyset(&dfl.sa_mask);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &dfl, &ours);
 	kill(0, SIGTSTP);
+	sigaction(SIGTSTP, &ours, NULL);
 	reset_prog_mode();
 	tui_term_paste(true);
 }

@@ -141,6 +141,9 @@ handle_signals(struct tui *t)
 				tui_term_paste(true);
 				tui_screen_touch(t);
 				break;
+			case SIGTSTP: /* kill -TSTP: as Ctrl-Z */
+				tui_on_action(t, TUI_ACT_SUSPEND);
+				break;
 			default: /* TERM, INT, HUP */
 				t->signo = b[i];
 				t->done = true;
