@@ -494,8 +494,6 @@ int cmd_session_restart(struct cmd_session *s);
 /* Keeps a setting for the next `start`. */
 void cmd_session_set_cfg(struct cmd_session *s, enum wp_option opt,
 			 uint64_t v);
-uint64_t cmd_cfg_get(const struct wp_config *cfg, enum wp_option opt);
-void cmd_cfg_set(struct wp_config *cfg, enum wp_option opt, uint64_t v);
 /* Sleeps up to ms, waking early on interrupt; true if interrupted. */
 bool cmd_session_sleep(struct cmd_session *s, uint64_t ms);
 bool cmd_interrupted(const struct cmd_session *s);
@@ -595,6 +593,9 @@ enum cmd_retval cmd_option_parse_set(struct cmd_ctx *c,
 				     const char *value);
 enum cmd_retval cmd_option_show(struct cmd_ctx *c,
 				const struct wp_option_info *oi);
+/* A wp_config field by its option (settings kept for the next start). */
+uint64_t cmd_cfg_get(const struct wp_config *cfg, enum wp_option opt);
+void cmd_cfg_set(struct wp_config *cfg, enum wp_option opt, uint64_t v);
 
 /* ---- signal.c: one layer signal. */
 enum cmd_retval cmd_fire(struct cmd_ctx *c, enum wp_signal sig,

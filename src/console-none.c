@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 
-#include "console.h"
+#include "main.h"
 
 bool
 console_available(void)

@@ -1,7 +1,7 @@
 /*
  * console.c - opens the live console (tui/) over a session.
  */
-#include "console.h"
+#include "main.h"
 #include "tui.h"
 
 bool
