@@ -276,8 +276,16 @@ cmd_session_exec(struct cmd_session *s, const char *line)
 		}
 		if (cmd_ctx_run(&ctx[i]) != CMD_RETURN_NORMAL)
 			failed = 1;
-		if (atomic_load(&s->quit)) {
-			i++;
+		if (atomic_load(&s->quit))
+			break;
+		/* Headless, a signal ends the whole line.  (In async mode
+		 * only short commands run here; the flag is the runner's.) */
+		if (!s->opts.async && cmd_interrupted(s) && i + 1 < list.n) {
+			cmd_sink_line(s, CMD_PROGRESS,
+				      "interrupted: the rest of the line (%d "
+				      "command%s) is skipped",
+				      list.n - i - 1,
+				      list.n - i - 1 == 1 ? "" : "s");
 			break;
 		}
 	}

@@ -61,6 +61,14 @@ cmd_batch_run(struct cmd_session *s, struct cmd_batch *b)
 		cmd_ctx_run(&b->ctx[b->next]);
 		if (atomic_load(&s->quit))
 			break;
+		if (cmd_interrupted(s) && b->next + 1 < b->n) {
+			cmd_sink_line(s, CMD_PROGRESS,
+				      "interrupted: the rest of the line (%d "
+				      "command%s) is skipped",
+				      b->n - b->next - 1,
+				      b->n - b->next - 1 == 1 ? "" : "s");
+			break;
+		}
 	}
 }
 

@@ -140,6 +140,32 @@ test_submit_in_background(void **state)
 	cap_free(&cap);
 }
 
+/* An interrupt ends the batch: the rest of its line is skipped. */
+static void
+test_interrupt_skips_rest(void **state)
+{
+	struct capture cap;
+	struct cmd_session *s;
+
+	(void)state;
+	cap_init(&cap);
+	s = ct_session(&cap, false, true, 2);
+	ct_exec(s, "sleep 1m; echo after", 0);
+	assert_true(cmd_session_busy(s));
+	cmd_session_interrupt(s);
+	assert_true(ct_wait(not_busy, s, CT_CEILING_MS));
+	assert_int_equal(cap_count(&cap, CMD_OUT, "after"), 0);
+	assert_int_equal(cap_count(&cap, CMD_PROGRESS, "is skipped"), 1);
+	/* A stale interrupt does not touch the next line. */
+	ct_exec(s, "echo one; echo two", 0);
+	assert_int_equal(cap_count(&cap, CMD_OUT, "two"), 1);
+	ct_exec(s, "sleep 1ms; echo three", 0);
+	assert_true(ct_wait(not_busy, s, CT_CEILING_MS));
+	assert_int_equal(cap_count(&cap, CMD_OUT, "three"), 1);
+	cmd_session_free(s);
+	cap_free(&cap);
+}
+
 /* Freeing a session with a long command running ends it. */
 static void
 test_free_while_busy(void **state)
@@ -164,6 +190,7 @@ main(void)
 		cmocka_unit_test(test_stop_preempts),
 		cmocka_unit_test(test_quit),
 		cmocka_unit_test(test_submit_in_background),
+		cmocka_unit_test(test_interrupt_skips_rest),
 		cmocka_unit_test(test_free_while_busy),
 	};
 
