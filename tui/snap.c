@@ -192,9 +192,10 @@ stop_event(struct tui_stop_view *st, const struct wp_event *ev)
 	switch (ev->type) {
 	case WP_EV_DRAIN:
 		stop_begin(st, ev, true);
+		snprintf(st->progress, sizeof(st->progress), "%s", ev->text);
 		break;
 	case WP_EV_STOP_PHASE:
-		stop_begin(st, ev, false);
+		stop_begin(st, ev, strncmp(ev->text, "drain ", 6) == 0);
 		phase_add(st, ev->text, (double)(ev->at_ns - st->begin_ns) / 1e6);
 		break;
 	case WP_EV_STOP_PROGRESS:
@@ -309,9 +310,16 @@ read_events(struct tui_gather *g, wp_pool *pool, const struct tui_snap *s,
 			    strncmp(ev->text, "op: ", 4) == 0)
 				continue;
 			/* Progress comes every check interval; the stop
-			 * view and the key bar show the latest. */
+			 * view and the key bar show the latest, the log
+			 * only what changed. */
 			if (ev->type == WP_EV_STOP_PROGRESS)
 				continue;
+			if (ev->type == WP_EV_DRAIN) {
+				if (strcmp(ev->text, g->last_drain) == 0)
+					continue;
+				snprintf(g->last_drain, sizeof(g->last_drain),
+					 "%s", ev->text);
+			}
 			snprintf(line, sizeof(line), "%-8s %s",
 				 wp_event_type_name(ev->type), ev->text);
 			tui_log_add(log, TUI_LOG_EVENT, (int)ev->type,

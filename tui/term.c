@@ -88,8 +88,7 @@ fault(int sig, siginfo_t *si, void *uc)
 		old->sa_handler(sig);
 		return;
 	}
-	/* Default action, delivered when this handler returns (the signal
-	 * is blocked until then; a fault re-executes and dumps core). */
+	/* The default action: the process ends here, with its core dump. */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -128,7 +127,10 @@ tui_term_init(void)
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_sigaction = fault;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	/* SA_NODEFER: libwpool's containment leaves a task's fault with
+	 * siglongjmp() and does not restore the signal mask; the signal
+	 * must not be left blocked on that worker. */
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	for (size_t i = 0; i < NFAULT; i++)
 		sigaction(fault_sigs[i], &sa, &old_fault[i]);
 	installed = true;

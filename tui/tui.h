@@ -223,6 +223,7 @@ struct tui_gather {
 	unsigned nspark;
 	double spark[TUI_SPARK_MAX];
 	struct tui_stop_view stop;
+	char last_drain[WP_EVENT_TEXT_MAX]; /* the last drain event logged */
 };
 
 int tui_log_init(struct tui_log *l, unsigned cap);
