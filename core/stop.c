@@ -266,10 +266,16 @@ active_gone(const wp_pool *pool)
 	       !pool->monitor_alive && !pool->health_alive;
 }
 
+/* After the bound: how long threads that run no task code may take to
+ * leave once everything has been closed. */
+#define FINISH_GRACE_NS (200 * WP__NS_PER_MS)
+
 static bool
-passive_gone(const wp_pool *pool)
+all_but_orphans_gone(const wp_pool *pool)
 {
-	return !pool->results_alive && !pool->errors_alive;
+	return pool->worker_threads == pool->orphans && !pool->watchdog_alive &&
+	       !pool->monitor_alive && !pool->health_alive &&
+	       !pool->results_alive && !pool->errors_alive;
 }
 
 /* Names of the pool's live threads, comma-separated (mu held). */
@@ -347,6 +353,15 @@ give_up_running(wp_pool *pool, struct wp__task **done)
 	for (t = pool->threads; t; t = t->next_all) {
 		if (t->role != WP__ROLE_SLOT)
 			continue;
+		if (t->overdue) {
+			/* Its task timed out at the orphan cap and already has
+			 * its outcome; it becomes an orphan like the others,
+			 * so nothing waits for its slot any more. */
+			t->overdue = false;
+			pool->slots[t->slot].waiting_orphan = false;
+			wp__orphan(pool, t, false);
+			continue;
+		}
 		task = wp__claim_run(t, &run);
 		if (!task)
 			continue;
@@ -572,12 +587,15 @@ ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
 	wp__fire(pool, WP_SIG_CLOSE_RESULTS);
 	wp__fire(pool, WP_SIG_CLOSE_ERRORS);
 
-	/* Passive threads only have to drain; if the bound is already spent,
-	 * give them one check interval more. */
+	/* Everything but the orphans now only has to finish up: passive
+	 * threads drain, the watchdog sees no worker left.  If the bound is
+	 * already spent they get a short grace, since none of them is stuck
+	 * in a task (a hung callback still gets them left behind). */
 	pthread_mutex_lock(&pool->mu);
-	if (!bounded_wait(pool, passive_gone,
-			  WP__MAX(deadline, wp__now() + check_ns), check_ns,
-			  "waiting for result and error handlers"))
+	if (!bounded_wait(pool, all_but_orphans_gone,
+			  WP__MAX(deadline, wp__now() + WP__MAX(check_ns,
+							 FINISH_GRACE_NS)),
+			  check_ns, "waiting for handlers to finish"))
 		forced = true;
 	pthread_mutex_unlock(&pool->mu);
 	phase(pool, WP_PHASE_PASSIVE, false);
