@@ -12,11 +12,9 @@
  * action first feeds readline everything queued before it.
  *
  * readline never touches the tty: its terminal preparation and signal
- * handling are off, its output stream is /dev/null, and the prompt line is
- * drawn here from rl_display_prompt and rl_line_buffer (with a sideways
- * scroll that keeps the cursor visible; control characters show as ^X,
- * wide characters take two cells).  Completion matches go to an overlay
- * (tui_show_matches).  History lives in $XDG_STATE_HOME/wpool/history.
+ * handling are off, its output stream is /dev/null, and prompt.c draws
+ * the line.  Completion matches go to an overlay (show_matches).  History
+ * lives in $XDG_STATE_HOME/wpool/history.
  * UI thread only.
  */
 #include <errno.h>
@@ -27,7 +25,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -42,7 +39,6 @@
 #define PROMPT "wpool> "
 
 static struct tui *T;
-static WINDOW *win;
 static unsigned char queue[QCAP];
 static unsigned qhead, qlen;
 static bool in_readline; /* inside rl_callback_read_char() */
@@ -208,7 +204,7 @@ pull(FILE *f)
 			T->hangup = true;
 			continue;
 		}
-		while ((ch = wgetch(win)) != ERR)
+		while ((ch = wgetch(tui_prompt_win())) != ERR)
 			route(ch);
 	}
 	return pop();
@@ -229,137 +225,6 @@ noop_prep(int meta)
 static void
 noop_deprep(void)
 {
-}
-
-/* ------------------------------------------------------------------------
- * The prompt line.
- */
-struct cell {
-	char b[8];
-	int len, w;
-};
-
-static void
-cells_add(struct cell **v, size_t *n, size_t *cap, const char *s, int len,
-	  int w)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct cell *nv = realloc(*v, nc * sizeof(**v));
-		if (nv == NULL)
-			return;
-		*v = nv;
-		*cap = nc;
-	}
-	memcpy((*v)[*n].b, s, (size_t)len);
-	(*v)[*n].len = len;
-	(*v)[*n].w = w;
-	(*n)++;
-}
-
-/* Splits text into display cells; *at gets the cell index of byte point
- * (when point >= 0). */
-static void
-cells_of(struct cell **v, size_t *n, size_t *cap, const char *s, size_t len,
-	 bool prompt, long point, size_t *at)
-{
-	mbstate_t ps;
-	size_t off = 0;
-
-	memset(&ps, 0, sizeof(ps));
-	while (off < len) {
-		unsigned char c = (unsigned char)s[off];
-		wchar_t wc;
-		size_t k;
-		char ctl[3];
-
-		if (point >= 0 && (long)off <= point)
-			*at = *n;
-		if (prompt && (c == '\001' || c == '\002')) {
-			off++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			ctl[0] = '^';
-			ctl[1] = c == 0x7f ? '?' : (char)(c + '@');
-			cells_add(v, n, cap, ctl, 2, 2);
-			off++;
-			continue;
-		}
-		k = mbrtowc(&wc, s + off, len - off, &ps);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0 || k > 7) {
-			memset(&ps, 0, sizeof(ps));
-			cells_add(v, n, cap, "?", 1, 1);
-			off++;
-			continue;
-		}
-		int w = wcwidth(wc);
-		cells_add(v, n, cap, s + off, (int)k, w < 0 ? 1 : w);
-		off += k;
-	}
-	if (point >= 0 && (long)len <= point)
-		*at = *n;
-}
-
-static void
-redisplay(void)
-{
-	static struct cell *v;
-	static size_t cap;
-	size_t n = 0, at = 0, pn;
-	int width, cur = 0, off = 0, x = 0;
-	const char *pr = rl_display_prompt != NULL ? rl_display_prompt : "";
-
-	if (win == NULL)
-		return;
-	width = getmaxx(win);
-	cells_of(&v, &n, &cap, pr, strlen(pr), true, -1, &at);
-	pn = n;
-	cells_of(&v, &n, &cap, rl_line_buffer, (size_t)rl_end, false,
-		 rl_point, &at);
-	if (rl_point <= 0)
-		at = pn;
-	for (size_t i = 0; i < at && i < n; i++)
-		cur += v[i].w;
-	/* Scroll sideways in steps so the cursor stays on screen. */
-	if (cur >= width - 1) {
-		int step = width / 3 > 0 ? width / 3 : 1;
-		off = (cur - (width - 1)) / step * step + step;
-	}
-	werase(win);
-	for (size_t i = 0, col = 0; i < n; col += (size_t)v[i].w, i++) {
-		if ((int)col < off)
-			continue;
-		if ((int)col - off + v[i].w > width)
-			break;
-		wattr_on(win, i < pn ? A_BOLD : A_NORMAL, NULL);
-		mvwaddnstr(win, 0, (int)col - off, v[i].b, v[i].len);
-		wattr_off(win, i < pn ? A_BOLD : A_NORMAL, NULL);
-	}
-	x = cur - off;
-	if (x >= width)
-		x = width - 1;
-	wmove(win, 0, x);
-	wnoutrefresh(win);
-	doupdate();
-}
-
-void
-tui_input_redisplay(void)
-{
-	redisplay();
-}
-
-void
-tui_input_set_window(WINDOW *w)
-{
-	win = w;
-	if (win == NULL)
-		return;
-	keypad(win, TRUE);
-	nodelay(win, TRUE);
-	leaveok(win, FALSE);
-	rl_set_screen_size(1, getmaxx(win));
 }
 
 /* ------------------------------------------------------------------------
@@ -408,7 +273,7 @@ complete(const char *text, int start, int end)
 static void
 show_matches(char **m, int n, int maxw)
 {
-	int cols = (getmaxx(win) - 2) / (maxw + 2);
+	int cols = (COLS - 2) / (maxw + 2);
 	char line[TUI_LINE_MAX];
 
 	if (cols < 1)
@@ -478,7 +343,7 @@ tui_input_init(struct tui *t, const char *history)
 	rl_deprep_term_function = noop_deprep;
 	rl_getc_function = pull;
 	rl_input_available_hook = available;
-	rl_redisplay_function = redisplay;
+	rl_redisplay_function = tui_input_redisplay;
 	rl_attempted_completion_function = complete;
 	rl_completion_display_matches_hook = show_matches;
 	rl_outstream = devnull;
@@ -517,7 +382,6 @@ tui_input_fini(void)
 	if (devnull != NULL)
 		fclose(devnull);
 	devnull = NULL;
-	win = NULL;
 }
 
 bool
@@ -526,11 +390,11 @@ tui_input_read(struct tui *t)
 	int ch;
 
 	(void)t;
-	if (win == NULL)
+	if (tui_prompt_win() == NULL)
 		return true;
-	nodelay(win, TRUE);
+	nodelay(tui_prompt_win(), TRUE);
 	/* Drain: curses may hold bytes that poll() no longer reports. */
-	while ((ch = wgetch(win)) != ERR)
+	while ((ch = wgetch(tui_prompt_win())) != ERR)
 		route(ch);
 	feed();
 	return !T->hangup;
@@ -545,7 +409,7 @@ tui_input_clear_line(void)
 	rl_point = rl_end = rl_mark = 0;
 	history_set_pos(history_length); /* back to the newest, as bash */
 	rl_on_new_line();
-	redisplay();
+	tui_input_redisplay();
 }
 
 void
@@ -553,7 +417,7 @@ tui_input_prefill(const char *line)
 {
 	rl_replace_line(line, 1);
 	rl_point = rl_end;
-	redisplay();
+	tui_input_redisplay();
 }
 
 bool

@@ -444,12 +444,15 @@ int tui_input_init(struct tui *t, const char *history);
 void tui_input_fini(void);
 /* Drains the terminal: routes keys, feeds readline.  false on hang-up. */
 bool tui_input_read(struct tui *t);
-void tui_input_redisplay(void);
-void tui_input_set_window(WINDOW *prompt);
 void tui_input_clear_line(void);
 bool tui_input_empty(void);
 void tui_input_prefill(const char *line);
 void tui_input_add_history(const char *line);
+
+/* prompt.c: the prompt line (readline's redisplay). */
+void tui_input_redisplay(void);
+void tui_input_set_window(WINDOW *prompt);
+WINDOW *tui_prompt_win(void);
 
 /* tui.c: what input.c hands back, on the UI thread. */
 void tui_on_action(struct tui *t, enum tui_action a);

@@ -125,7 +125,7 @@ start() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	wait_for "frame "
+	wait_for "wpool>"
 	wait_for "RUNNING"
 }
 
@@ -385,6 +385,35 @@ case_hangup() {
 		i=$((i + 1))
 	done
 	sanitizers_quiet
+}
+
+# Outside test mode: UTF-8 glyphs and colour; NO_COLOR leaves only
+# attributes; a non-UTF-8 locale gets ASCII.
+case_look() {
+	esc=$(printf '\033')
+	colour="${esc}\[([0-9]+;)*(3[0-8]|4[0-8]|9[0-7])[;m]"
+	WPT_PRE="env WPOOL_TEST=0"
+	start 80 24
+	wait_for "HEALTH ok"
+	T capture-pane -e -p -t t >"$tmp/look"
+	grep -q "$(printf '\342\224\200')" "$tmp/look" || fail "no UTF-8 rule"
+	grep -E -q "$colour" "$tmp/look" || fail "no colour"
+	finish 0
+	WPT_PRE="env WPOOL_TEST=0 NO_COLOR=1"
+	start 80 24
+	wait_for "HEALTH ok"
+	run "stop-monitor"
+	wait_for "FROZEN"
+	T capture-pane -e -p -t t >"$tmp/look"
+	grep -E -q "$colour" "$tmp/look" && fail "colour despite NO_COLOR"
+	grep -q "${esc}\[[0-9;]*7m" "$tmp/look" || fail "no reverse video"
+	finish 0
+	WPT_PRE="env WPOOL_TEST=0 LANG=C LC_ALL=C"
+	start 80 24
+	wait_for "HEALTH ok"
+	wait_for "- WORKERS"
+	screen | grep -q "$(printf '\342')" && fail "UTF-8 in the C locale"
+	finish 0
 }
 
 # examples/console-embed: its own pool and task kind.
