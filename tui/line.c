@@ -44,6 +44,50 @@ echo_line(struct tui *t, const char *line)
 	tui_log_add(&t->log, TUI_LOG_CMD, -1, t->snap.wall_ms, line);
 }
 
+/* Re-flows the help text to the screen width: a long line breaks at a
+ * blank, its continuation indented two past the line's own indent. */
+static void
+wrap(struct tui_log *l, int width)
+{
+	unsigned n = l->n;
+	struct tui_logline *old = malloc(sizeof(*old) * (n ? n : 1));
+
+	if (old == NULL || width < 20) {
+		free(old);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		old[i] = *tui_log_at(l, i);
+	tui_log_clear(l);
+	for (unsigned i = 0; i < n; i++) {
+		const char *p = old[i].text;
+		int cont = (int)strspn(p, " ") + 2, pre = 0;
+		char buf[TUI_LINE_MAX + 64];
+
+		for (;;) {
+			int room = width - pre, len = (int)strlen(p), cut;
+			if (len <= room) {
+				snprintf(buf, sizeof(buf), "%*s%s", pre, "", p);
+				tui_log_add(l, old[i].kind, -1, 0, buf);
+				break;
+			}
+			for (cut = room; cut > 8 && p[cut] != ' '; cut--)
+				;
+			if (p[cut] != ' ')
+				cut = room;
+			snprintf(buf, sizeof(buf), "%*s%.*s", pre, "", cut, p);
+			tui_log_add(l, old[i].kind, -1, 0, buf);
+			p += cut;
+			while (*p == ' ')
+				p++;
+			if (*p == '\0')
+				break;
+			pre = cont;
+		}
+	}
+	free(old);
+}
+
 void
 tui_line_help(struct tui *t, const char *topic)
 {
@@ -55,6 +99,7 @@ tui_line_help(struct tui *t, const char *topic)
 		for (int i = 0; console_help[i] != NULL; i++)
 			tui_log_add(&t->help, TUI_LOG_OUT, -1, 0,
 				    console_help[i]);
+	wrap(&t->help, COLS - 3);
 	t->help.scroll = t->help.n; /* from the top */
 	t->help_on = true;
 	t->popup_on = false;

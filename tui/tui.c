@@ -53,7 +53,8 @@ gather(struct tui *t)
 	period = (t->snap.stop.seen && !t->snap.stop.done) || t->busy
 			 ? TUI_STOP_TICK_MS
 			 : t->refresh_ms;
-	t->next_gather_ns = mono_ns() + (int64_t)period * 1000000;
+	t->last_gather_ns = mono_ns();
+	t->next_gather_ns = t->last_gather_ns + (int64_t)period * 1000000;
 	t->gather_now = false;
 }
 
@@ -162,9 +163,12 @@ loop(struct tui *t)
 	};
 
 	while (!t->done) {
-		int64_t wait;
+		int64_t wait, now = mono_ns(), soon;
 
-		if (t->gather_now || mono_ns() >= t->next_gather_ns)
+		/* A wake-up asks for a fresh read, at most every
+		 * TUI_GATHER_GAP_MS: a storm of events is one read. */
+		soon = t->last_gather_ns + TUI_GATHER_GAP_MS * 1000000LL;
+		if ((t->gather_now && now >= soon) || now >= t->next_gather_ns)
 			gather(t);
 		tui_screen_frame(t);
 		if (cmd_session_quit_requested(t->s) &&
@@ -174,7 +178,7 @@ loop(struct tui *t)
 
 		wait = (t->next_gather_ns - mono_ns()) / 1000000;
 		if (t->gather_now)
-			wait = 0;
+			wait = (soon - mono_ns()) / 1000000;
 		if (wait < 0)
 			wait = 0;
 		if (poll(pf, 3, (int)wait) < 0) {

@@ -59,6 +59,7 @@ struct cmd_script;
 #define TUI_REFRESH_MIN_MS 250
 #define TUI_REFRESH_MAX_MS 60000
 #define TUI_STOP_TICK_MS 100 /* redraw period while a stop is watched */
+#define TUI_GATHER_GAP_MS 50 /* least time between two reads of the pool */
 #define TUI_MIN_COLS 40      /* below: "too small", prompt still works */
 #define TUI_MIN_LINES 11
 
@@ -391,7 +392,7 @@ struct tui {
 	int signo;   /* the termination signal that ended us, or 0 */
 	bool hangup; /* the terminal went away */
 	bool gather_now;
-	int64_t next_gather_ns;
+	int64_t last_gather_ns, next_gather_ns;
 
 	struct cmd_script *script; /* --script: lines still to run */
 	bool step_waiting; /* --step: a script line waits at the prompt */
