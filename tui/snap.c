@@ -235,16 +235,17 @@ alive_live(struct tui_stop_view *st, const struct tui_snap *s)
 	}
 	if (!s->have_live)
 		return;
+	/* libwpool's names for its auxiliary threads. */
 	if (s->live.watchdog_alive)
-		alive_add(st, "watchdog", NULL);
+		alive_add(st, "wp-watchdog", NULL);
 	if (s->live.monitor_alive)
-		alive_add(st, "monitor", NULL);
+		alive_add(st, "wp-monitor", NULL);
 	if (s->live.health_alive)
-		alive_add(st, "health", NULL);
+		alive_add(st, "wp-health", NULL);
 	if (s->live.results_alive)
-		alive_add(st, "results", NULL);
+		alive_add(st, "wp-results", NULL);
 	if (s->live.errors_alive)
-		alive_add(st, "errors", NULL);
+		alive_add(st, "wp-errors", NULL);
 }
 
 static void
