@@ -134,14 +134,13 @@ tui_stop_draw(WINDOW *w, const struct tui_view *v)
 		else
 			snprintf(buf, sizeof(buf), "CLEAN after %s",
 				 tui_fmt_ms(a, sizeof(a), st->total_ms));
-		x = 1 + tui_put(w, y, 1, -1, st->forced ? TUI_S_FAIL : TUI_S_OK,
-				buf);
-		if (st->cancelled_queued + st->cancelled_running > 0)
-			tui_putf(w, y, x + 1, -1, TUI_S_WARN,
+		tui_put(w, y++, 1, -1, st->forced ? TUI_S_FAIL : TUI_S_OK, buf);
+		if (st->cancelled_queued + st->cancelled_running > 0 &&
+		    y <= rows - (st->nalive > 0))
+			tui_putf(w, y++, 1, -1, TUI_S_WARN,
 				 "cancelled %" PRIu64 " queued, %" PRIu64
 				 " running",
 				 st->cancelled_queued, st->cancelled_running);
-		y++;
 	} else if (!st->done && st->progress[0] != '\0' && y <= rows - 1) {
 		tui_put(w, y++, 1, width - 2, TUI_S_DIM, st->progress);
 	}

@@ -126,14 +126,20 @@ tui_workers_draw(WINDOW *w, const struct tui_view *v)
 {
 	const struct tui_snap *s = v->snap;
 	int width = getmaxx(w), rows = getmaxy(w) - 1, y = 1;
-	unsigned busy = 0, shown = 0;
+	unsigned busy = 0, shown = 0, orphans = 0;
 	char title[64], right[40] = "";
 
 	werase(w);
-	for (size_t i = 0; i < s->nworkers; i++)
-		busy += interesting(&s->workers[i]);
-	snprintf(title, sizeof(title), "WORKERS %zu, %u busy",
-		 s->workers_total, busy);
+	for (size_t i = 0; i < s->nworkers; i++) {
+		orphans += s->workers[i].orphan;
+		busy += !s->workers[i].orphan && interesting(&s->workers[i]);
+	}
+	if (orphans > 0)
+		snprintf(title, sizeof(title), "WORKERS %zu, %u busy, %u orphaned",
+			 s->workers_total - orphans, busy, orphans);
+	else
+		snprintf(title, sizeof(title), "WORKERS %zu, %u busy",
+			 s->workers_total, busy);
 	if (s->task_timeout_ms > 0) {
 		char t[16];
 		tui_fmt_dur(t, sizeof(t), (int64_t)s->task_timeout_ms * 1000000);

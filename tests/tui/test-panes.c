@@ -100,7 +100,7 @@ test_workers(void **state)
 	v = view();
 	w = render(TUI_P_WORKERS, 10, 36, 0, &v);
 	t = text(w);
-	assert_has(row(w, 0), "WORKERS 4, 3 busy");
+	assert_has(row(w, 0), "WORKERS 3, 2 busy, 1 orphaned");
 	assert_has(row(w, 1), "w0");
 	assert_has(row(w, 1), "busy");
 	assert_has(row(w, 1), "#12");
