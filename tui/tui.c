@@ -225,6 +225,15 @@ setup(struct tui *t)
 		return -1;
 	}
 	set_term(t->scr);
+	if (tigetstr("cup") == NULL || tigetstr("cup") == (char *)-1) {
+		/* TERM=dumb and friends: a dashboard needs to move the
+		 * cursor. */
+		endwin();
+		fprintf(stderr,
+			"wpool: TERM=%s cannot move the cursor; use --headless\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
 	raw();
 	noecho();
 	nonl();
