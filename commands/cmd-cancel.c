@@ -16,10 +16,13 @@ const struct cmd_entry cmd_cancel_entry = {
 	.group = "layers",
 	.usage = "",
 	.summary = "L1: cancel the root context (the system signal)",
-	.help = "Context-aware tasks (sleep, spin, mix) end at once as "
-		"cancelled; hang\n"
-		"ignores it.  Stop fires it too, after the L2 signals, as the "
-		"safety net.",
+	.help = "Running context-aware tasks (sleep, spin, mix) see their "
+		"context done and\n"
+		"end at once; hang ignores it.  Queued tasks are cancelled, "
+		"workers exit after\n"
+		"their task, the monitor and health checker exit, and "
+		"admission closes.\n"
+		"stop fires it too, after the L2 signals, as the safety net.",
 	.args = {0, 0, {{NULL, 0, NULL}}},
 	.exec = cancel_exec,
 };

@@ -33,6 +33,13 @@ const struct cmd_entry cmd_close_entry = {
 	.group = "layers",
 	.usage = "tasks|results|errors",
 	.summary = "L3: close the task, result or error queue",
+	.help = "tasks: submit refuses; workers run the queue dry, then "
+		"exit.\n"
+		"results: the result handler drains and exits; later results "
+		"are delivered\n"
+		"directly.  errors: the error handler drains and exits; later "
+		"entries are\n"
+		"dropped and counted.",
 	.example = "close tasks",
 	.args = {1, 1, {{NULL, 0, NULL}}},
 	.complete = {{CMD_COMP_WORDS, "tasks results errors"}},

@@ -16,6 +16,11 @@ const struct cmd_entry cmd_shutdown_entry = {
 	.group = "layers",
 	.usage = "",
 	.summary = "L2: the workers' business shutdown signal",
+	.help = "Running tasks finish (they are not cancelled); queued tasks "
+		"are cancelled;\n"
+		"the workers exit and admission closes.  The monitor and "
+		"health checker\n"
+		"keep running (they have their own signals).",
 	.args = {0, 0, {{NULL, 0, NULL}}},
 	.exec = shutdown_exec,
 };

@@ -16,6 +16,8 @@ const struct cmd_entry cmd_stop_monitor_entry = {
 	.group = "layers",
 	.usage = "",
 	.summary = "L2: stop the monitor (its own stop signal)",
+	.help = "Its last snapshot stays published (metrics --published); "
+		"work goes on.",
 	.args = {0, 0, {{NULL, 0, NULL}}},
 	.exec = stop_monitor_exec,
 };

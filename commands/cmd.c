@@ -172,9 +172,22 @@ cmd_ctx_run(struct cmd_ctx *c)
 		cmd_finish(c, CMD_RETURN_NORMAL);
 		return CMD_RETURN_NORMAL;
 	}
+	if ((c->entry->flags & CMD_IDLE) && cmd_runner_idle_enter(c->s) != 0) {
+		cmd_error(c, "busy: a stop is running");
+		cmd_finish(c, CMD_RETURN_ERROR);
+		return CMD_RETURN_ERROR;
+	}
 	if (is_long)
 		cmd_sink_busy(c->s, true, c->entry->name);
+	/* start replaces the pool (taking pool_rw exclusively inside);
+	 * everything else keeps it alive while it runs. */
+	if (!(c->entry->flags & CMD_IDLE))
+		pthread_rwlock_rdlock(&c->s->pool_rw);
 	rv = c->entry->exec(c);
+	if (!(c->entry->flags & CMD_IDLE))
+		pthread_rwlock_unlock(&c->s->pool_rw);
+	if (c->entry->flags & CMD_IDLE)
+		cmd_runner_idle_leave(c->s);
 	if (rv != CMD_RETURN_NORMAL && c->error == NULL)
 		cmd_error(c, "failed");
 	cmd_finish(c, rv);

@@ -15,7 +15,7 @@
  * file that defines it.
  *
  * Lock order inside a session (take in this order, never the reverse):
- *   runner.mu -> session.mu -> jobs_mu -> results_mu
+ *   pool_rw -> runner.mu -> session.mu -> jobs_mu -> results_mu
  * The sink is never called with any of them held.
  */
 #ifndef CMD_H
@@ -443,6 +443,8 @@ struct cmd_runner {
 	pthread_t helper;
 	bool helper_started;          /* mu: joined by the next helper or
 					 by shutdown */
+	bool idle_running;            /* mu: a CMD_IDLE command (start)
+					 runs: no helper may start */
 };
 
 struct cmd_session {
@@ -450,8 +452,12 @@ struct cmd_session {
 	struct cmd_sink sink;         /* immutable */
 	int64_t born_ns;              /* immutable */
 
+	/* Held shared by every running command but `start`, and exclusive
+	 * by cmd_session_restart() while it swaps and destroys the pool, so
+	 * no command ever uses a destroyed pool. */
+	pthread_rwlock_t pool_rw;
 	pthread_mutex_t mu;
-	wp_pool *pool;               /* mu; replaced by `start` (not busy) */
+	wp_pool *pool;               /* mu (and pool_rw to replace it) */
 	struct wp_config cfg;        /* mu; what the next `start` uses */
 	struct cmd_stop_copy *last_stop; /* mu; of a destroyed pool */
 	struct cmd_kind *kinds;      /* mu; registered after built-ins */
@@ -552,6 +558,10 @@ int cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 		      char *err, size_t errlen);
 void cmd_runner_shutdown(struct cmd_session *s);
 bool cmd_runner_busy(const struct cmd_session *s);
+/* Brackets a CMD_IDLE command (start replaces the pool): fails if a
+ * preempting command runs beside the runner; while it runs, none starts. */
+int cmd_runner_idle_enter(struct cmd_session *s);
+void cmd_runner_idle_leave(struct cmd_session *s);
 void cmd_batch_free(struct cmd_batch *b);
 /* Runs the batch's commands from b->next on the calling thread. */
 void cmd_batch_run(struct cmd_session *s, struct cmd_batch *b);

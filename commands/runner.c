@@ -192,7 +192,8 @@ cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 		pthread_mutex_unlock(&r->mu);
 		return 0;
 	}
-	if (!preempt || r->preempting != NULL || r->npending >= 4) {
+	if (!preempt || r->preempting != NULL || r->idle_running ||
+	    r->npending >= 4) {
 		run = r->preempting ? r->preempting
 				    : r->current ? r->current : r->pending;
 		snprintf(err, errlen,
@@ -228,6 +229,31 @@ cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 	r->helper_started = true;
 	pthread_mutex_unlock(&r->mu);
 	return 0;
+}
+
+int
+cmd_runner_idle_enter(struct cmd_session *s)
+{
+	struct cmd_runner *r = &s->runner;
+	int rc = 0;
+
+	pthread_mutex_lock(&r->mu);
+	if (r->preempting != NULL || r->idle_running)
+		rc = -1;
+	else
+		r->idle_running = true;
+	pthread_mutex_unlock(&r->mu);
+	return rc;
+}
+
+void
+cmd_runner_idle_leave(struct cmd_session *s)
+{
+	struct cmd_runner *r = &s->runner;
+
+	pthread_mutex_lock(&r->mu);
+	r->idle_running = false;
+	pthread_mutex_unlock(&r->mu);
 }
 
 bool

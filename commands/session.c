@@ -175,6 +175,7 @@ cmd_session_new(const struct cmd_session_opts *o, const struct cmd_sink *sink,
 		rc = WP_ENOMEM;
 		goto err_free;
 	}
+	pthread_rwlock_init(&s->pool_rw, NULL);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->jobs_mu, NULL);
 	pthread_mutex_init(&s->results_mu, NULL);
@@ -213,6 +214,7 @@ err_destroy_locks:
 	pthread_mutex_destroy(&s->results_mu);
 	pthread_mutex_destroy(&s->jobs_mu);
 	pthread_mutex_destroy(&s->mu);
+	pthread_rwlock_destroy(&s->pool_rw);
 	pthread_mutex_destroy(&s->runner.mu);
 	pthread_cond_destroy(&s->runner.cond);
 	free(s->results);
@@ -282,6 +284,7 @@ cmd_session_free(struct cmd_session *s)
 	pthread_mutex_destroy(&s->results_mu);
 	pthread_mutex_destroy(&s->jobs_mu);
 	pthread_mutex_destroy(&s->mu);
+	pthread_rwlock_destroy(&s->pool_rw);
 	pthread_mutex_destroy(&s->runner.mu);
 	pthread_cond_destroy(&s->runner.cond);
 	free(s->results);
@@ -475,9 +478,12 @@ cmd_session_restart(struct cmd_session *s)
 		cmd_session_keep_stop(s, old);
 		if (s->sink.pool_changed != NULL)
 			s->sink.pool_changed(s->sink.udata, NULL);
-		pthread_mutex_lock(&s->mu);
-		s->pool = NULL;
-		pthread_mutex_unlock(&s->mu);
+	}
+	pthread_rwlock_wrlock(&s->pool_rw);
+	pthread_mutex_lock(&s->mu);
+	s->pool = NULL;
+	pthread_mutex_unlock(&s->mu);
+	if (old != NULL) {
 		release_hung();
 		wp_pool_destroy(old);
 	}
@@ -486,6 +492,7 @@ cmd_session_restart(struct cmd_session *s)
 	pthread_mutex_lock(&s->mu);
 	s->pool = pool;
 	pthread_mutex_unlock(&s->mu);
+	pthread_rwlock_unlock(&s->pool_rw);
 	if (s->sink.pool_changed != NULL)
 		s->sink.pool_changed(s->sink.udata, pool);
 	return rc;

@@ -166,6 +166,34 @@ test_interrupt_skips_rest(void **state)
 	cap_free(&cap);
 }
 
+/* `start` at the end of a batch replaces the pool on the runner while
+ * short commands keep running on the caller's thread (ASan would see a
+ * destroyed pool used). */
+static void
+test_start_in_batch(void **state)
+{
+	struct capture cap;
+	struct cmd_session *s;
+	int i;
+
+	(void)state;
+	cap_init(&cap);
+	s = ct_session(&cap, false, true, 2);
+	ct_exec(s, "stop", 0);
+	assert_true(ct_wait(not_busy, s, CT_CEILING_MS));
+	ct_exec(s, "sleep 20ms; start; submit 2 sleep 1ms", 0);
+	for (i = 0; i < 2000 && cmd_session_busy(s); i++)
+		ct_exec(s, "status; metrics; workers", 0);
+	assert_true(ct_wait(not_busy, s, CT_CEILING_MS));
+	assert_int_equal(cap_count(&cap, CMD_OUT, "a fresh pool started"), 1);
+	ct_exec(s, "expect state == running; expect completed == 2 --within 10s",
+		0);
+	assert_true(ct_wait(not_busy, s, CT_CEILING_MS));
+	assert_int_equal(cmd_session_exit_code(s), CMD_EXIT_OK);
+	cmd_session_free(s);
+	cap_free(&cap);
+}
+
 /* Freeing a session with a long command running ends it. */
 static void
 test_free_while_busy(void **state)
@@ -191,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_quit),
 		cmocka_unit_test(test_submit_in_background),
 		cmocka_unit_test(test_interrupt_skips_rest),
+		cmocka_unit_test(test_start_in_batch),
 		cmocka_unit_test(test_free_while_busy),
 	};
 
