@@ -80,6 +80,8 @@ act(enum tui_action a)
 static void
 feed(void)
 {
+	if (in_readline)
+		return; /* called from pull(): readline is already reading */
 	while (qlen > 0 && !T->done && !T->quitting) {
 		if (T->confirm[0] != '\0') {
 			int c = pop();
@@ -206,6 +208,10 @@ pull(FILE *f)
 		}
 		while ((ch = wgetch(tui_prompt_win())) != ERR)
 			route(ch);
+		/* A key for the console (Ctrl-C, F1 ...) ends whatever
+		 * readline waits for; the action runs right after. */
+		if (qlen == 0 && npending > 0)
+			return 0x07;
 	}
 	return pop();
 }
