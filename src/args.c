@@ -31,6 +31,7 @@ usage(FILE *f)
 "                        runs it line by line\n"
 "  --step                console script: wait for Enter before each line\n"
 "  --json                every reply one JSON object per line; events too\n"
+"                        (implies --headless)\n"
 "  --events              stream pool events (text mode)\n"
 "  --no-events           do not stream pool events (--json)\n"
 "  -x, --trace           print each line before it runs (\"+ LINE\")\n"

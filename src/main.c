@@ -281,9 +281,10 @@ main(int argc, char **argv)
 			"--help'.\n", field ? field : "?");
 		return CMD_EXIT_USAGE;
 	}
-	if (!mo.headless && mo.ncmds == 0 && mo.command == NULL &&
-	    isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-	    console_available()) {
+	/* --json is for programs: it means headless too. */
+	if (!mo.headless && !mo.so.json && mo.ncmds == 0 &&
+	    mo.command == NULL && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO) && console_available()) {
 		rc = console(&mo);
 	} else {
 		if (mo.co.step)
