@@ -20,7 +20,6 @@ resize_exec(struct cmd_ctx *c)
 
 const struct cmd_entry cmd_resize_entry = {
 	.name = "resize",
-	.alias = {"workers-set", NULL},
 	.group = "settings",
 	.usage = "[N]",
 	.summary = "show or set the number of workers",

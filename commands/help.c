@@ -123,8 +123,8 @@ help_list(struct cmd_ctx *c, const char *const *extra)
 				continue;
 			aliases(*e, al, sizeof al);
 			cmd_print(c, "  %-13s %s%s%s%s", (*e)->name,
-				  (*e)->summary, al[0] ? " (" : "", al,
-				  al[0] ? ")" : "");
+				  (*e)->summary,
+				  al[0] ? " [alias " : "", al, al[0] ? "]" : "");
 		}
 	}
 	if (extra != NULL && extra[0] != NULL) {
