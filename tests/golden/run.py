@@ -5,6 +5,7 @@
                                 with a '# json' header, CASE.json.out)
   run.py WPOOL --demos DIR      run every DIR/*.wp; only exit codes count
   run.py WPOOL --docs FILE      'wpool help --markdown' must equal FILE
+  run.py WPOOL --cli            the command line: options, exit codes, stdin
 
 Header lines of a script (before the first command):
   # args: -w 2 --stop-timeout 1s     extra wpool options
@@ -189,6 +190,54 @@ def run_docs(wpool, path):
     return compare(path, p.stdout.decode("utf-8"))
 
 
+# (arguments, stdin, exit code, text the output must contain)
+CLI_CASES = [
+    (["--version"], "", 0, "wpool 0.1.0"),
+    (["--help"], "", 0, "usage: wpool"),
+    (["--bogus"], "", 2, "option '--bogus' is unknown"),
+    (["-w"], "", 2, "needs a value"),
+    (["--timeout", "5x"], "", 2, "--timeout: bad duration '5x'"),
+    (["--workers", "0"], "", 2, "out of range"),
+    (["--set", "nope=1"], "", 2, "unknown setting 'nope'"),
+    (["--set", "novalue"], "", 2, "--set needs KEY=VALUE"),
+    (["--script", "/nonexistent/x.wp"], "", 2, "No such file"),
+    (["-w", "2", "echo", "hello world;", "x"], "", 0, "hello world; x"),
+    (["-w", "2", "-c", "expect completed == 1"], "", 1, "does not hold"),
+    (["-w", "2", "-c", "sleep 1ms; -kill-job 3"], "", 0, "(ignored)"),
+    (["-w", "2", "-e", "-c", "kill-job 3\necho not-reached"], "", 1,
+     "no job 3"),
+    (["-w", "2"], "status\nsbumit\n", 1, "did you mean 'submit'?"),
+    (["-w", "2"], "echo a\0b\n", 1, "NUL byte at column 7"),
+    (["-w", "2"], "x" * 5000 + "\necho after\n", 1, "after"),
+    (["-w", "2"], "quit\necho not-reached\n", 0, ""),
+    (["-w", "2", "--json"], "pause\n", 0, '{"cmd":"pause","ok":true'),
+    (["-w", "2", "--json", "--no-events"], "status\n", 0, '"state":'),
+    (["-w", "2", "--stop-timeout", "300ms", "--timeout", "50ms"],
+     "submit hang\nexpect orphans == 1 --within 10s\n", 3, ""),
+]
+
+
+def run_cli(wpool):
+    ok = True
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    for args, stdin, code, want in CLI_CASES:
+        p = subprocess.run([wpool] + args, input=stdin.encode(),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=RUN_TIMEOUT, env=env)
+        out = p.stdout.decode("utf-8", "replace")
+        bad = p.returncode != code or want not in out
+        # Lines after -e's first failure, or after quit, never run.
+        bad = bad or "not-reached\n" in out
+        what = " ".join(args) + (" < %r" % stdin[:30] if stdin else "")
+        print("%-4s wpool %s -> %d" % ("FAIL" if bad else "ok",
+                                        what[:70].replace("\n", "\\n"),
+                                        p.returncode))
+        if bad:
+            print("  want exit %d and %r in:\n%s" % (code, want, out[-2000:]))
+            ok = False
+    return ok
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__)
@@ -198,6 +247,8 @@ def main(argv):
         return 0 if run_demos(wpool, argv[3]) else 1
     if argv[2] == "--docs":
         return 0 if run_docs(wpool, argv[3]) else 1
+    if argv[2] == "--cli":
+        return 0 if run_cli(wpool) else 1
     return 0 if all([run_case(wpool, c) for c in argv[2:]]) else 1
 
 
