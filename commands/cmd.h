@@ -403,11 +403,6 @@ size_t cmd_names(const char **buf, size_t n);
  * reply in JSON mode); counts as a failure. */
 void cmd_line_error(struct cmd_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* "+ LINE" (or {"trace": LINE}) as a CMD_OUT line: -x. */
-void cmd_line_trace(struct cmd_session *s, const char *line);
-/* Starts a thread with every signal blocked (signals go to main). */
-int cmd_thread_start(pthread_t *t, const char *name, void *(*fn)(void *),
-		     void *arg);
 
 /* ---- session.c: the session object. */
 struct cmd_kind {
@@ -504,6 +499,10 @@ void cmd_session_set_cfg(struct cmd_session *s, enum wp_option opt,
 bool cmd_session_sleep(struct cmd_session *s, uint64_t ms);
 bool cmd_interrupted(const struct cmd_session *s);
 int64_t cmd_now_ns(void);
+/* Starts a named thread with every signal blocked (signals go to the
+ * program's main thread).  0 or WP_ESYS. */
+int cmd_thread_start(pthread_t *t, const char *name, void *(*fn)(void *),
+		     void *arg);
 
 /* ---- events.c: pool events to sink lines. */
 void cmd_event_format(struct cmd_session *s, const struct wp_event *ev,
@@ -620,7 +619,12 @@ void cmd_report_timeline(struct cmd_ctx *c, const struct wp_stop_report *r);
 enum cmd_retval cmd_stop_run(struct cmd_ctx *c, bool drain,
 			     uint64_t drain_ms);
 
-/* ---- complete.c */
+/* ---- script.c (the rest is in the contract above) */
+/* "+ LINE" (or {"trace": LINE}) as a CMD_OUT line: wpool -x. */
+void cmd_line_trace(struct cmd_session *s, const char *line);
+
+/* ---- complete.c: cmd_complete(), in the contract above. */
+
 /* ---- help.c */
 void cmd_help_one(struct cmd_ctx *c, const struct cmd_entry *e);
 void cmd_help_markdown(struct cmd_ctx *c);
