@@ -15,9 +15,17 @@
  * copied in before the lock is taken, and nothing allocates under it.
  * Event seq n lives in ring[(n - 1) % cap] until event n + cap overwrites
  * it.
+ *
+ * The on_event callback sees the same stream: a thread that pushes an
+ * event then flushes, handing every event not yet seen to the callback,
+ * one call at a time in seq order (evcb_mu, taken by trylock: a thread
+ * that finds another flushing leaves its events to that one).  Code that
+ * holds a pool lock pushes with wp__event_later() and flushes after it
+ * lets go, so the callback never runs under a pool lock.
  */
 #include "wp-internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,5 +155,88 @@ wp__events_read(const struct wp__events *ev, uint64_t after,
 	*got = count;
 	if (lost != NULL)
 		*lost = missed;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Events: the ring plus the on_event callback.  Callbacks run one at a
+ * time, in sequence order, on whichever thread flushes; a thread that
+ * finds another flushing leaves its events to that one (evcb_more).
+ */
+void
+wp__event_later(wp_pool *pool, enum wp_event_type type, uint64_t task_id,
+		int worker, const char *fmt, ...)
+{
+	char text[WP_EVENT_TEXT_MAX];
+	struct wp_event ev;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	wp__events_push(&pool->events, type, task_id, worker, text, &ev);
+}
+
+void
+wp__events_flush(wp_pool *pool)
+{
+	struct wp_event buf[32];
+	size_t got, i;
+
+	if (!pool->cfg.on_event)
+		return;
+	atomic_store(&pool->evcb_more, true);
+	while (atomic_load(&pool->evcb_more) &&
+	       pthread_mutex_trylock(&pool->evcb_mu) == 0) {
+		atomic_store(&pool->evcb_more, false);
+		do {
+			got = 0;
+			wp__events_read(&pool->events, pool->evcb_seq, buf,
+					sizeof buf / sizeof buf[0], &got, NULL);
+			for (i = 0; i < got; i++) {
+				pool->evcb_seq = buf[i].seq;
+				pool->cfg.on_event(pool->cfg.udata, &buf[i]);
+			}
+		} while (got > 0);
+		pthread_mutex_unlock(&pool->evcb_mu);
+	}
+}
+
+void
+wp__event(wp_pool *pool, enum wp_event_type type, uint64_t task_id,
+	  int worker, const char *fmt, ...)
+{
+	char text[WP_EVENT_TEXT_MAX];
+	struct wp_event ev;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	wp__events_push(&pool->events, type, task_id, worker, text, &ev);
+	wp__events_flush(pool);
+}
+
+int
+wp_pool_events(const wp_pool *pool, uint64_t after, struct wp_event *buf,
+	       size_t n, size_t *got, uint64_t *lost)
+{
+	if (!pool || (!buf && n) || !got)
+		return WP_EINVAL;
+	return wp__events_read(&pool->events, after, buf, n, got, lost);
+}
+
+int
+wp_pool_note(wp_pool *pool, const char *fmt, ...)
+{
+	char text[WP_EVENT_TEXT_MAX];
+	va_list ap;
+
+	if (!pool || !fmt)
+		return WP_EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	wp__event(pool, WP_EV_NOTE, 0, -1, "%s", text);
 	return 0;
 }

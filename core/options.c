@@ -352,3 +352,87 @@ wp__online_cpus(void)
 		return 1;
 	return n > UINT_MAX ? UINT_MAX : (unsigned)n;
 }
+
+/* ------------------------------------------------------------------------
+ * Settings of a live pool: each change takes effect where it is read.
+ */
+int
+wp_pool_set_timeout(wp_pool *pool, uint64_t task_timeout_ms)
+{
+	return wp_pool_set_option(pool, WP_OPT_TASK_TIMEOUT_MS,
+				  task_timeout_ms);
+}
+
+int
+wp_pool_set_option(wp_pool *pool, enum wp_option opt, uint64_t value)
+{
+	const struct wp_option_info *info = wp_option_info(opt);
+
+	if (!pool || !info)
+		return WP_EINVAL;
+	if (value < info->min || value > info->max)
+		return WP_ERANGE;
+	if (opt == WP_OPT_WORKERS)
+		return wp_pool_resize(pool, (unsigned)value);
+	pthread_mutex_lock(&pool->mu);
+	if (!info->runtime && pool->started) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_ESTATE;
+	}
+	if (opt == WP_OPT_STOP_CHECK_MS &&
+	    value > pool->cfg.stop_timeout_ms) {
+		pthread_mutex_unlock(&pool->mu);
+		return WP_ERANGE;
+	}
+	if (opt == WP_OPT_STOP_TIMEOUT_MS && value < pool->cfg.stop_check_ms)
+		pool->cfg.stop_check_ms = value;
+	wp__config_set(&pool->cfg, opt, value);
+	switch (opt) {
+	case WP_OPT_TASK_TIMEOUT_MS:
+		atomic_store(&pool->task_timeout_ns,
+			     (int64_t)value * WP__NS_PER_MS);
+		break;
+	case WP_OPT_TASK_QUEUE_CAP:
+		pool->tasks.cap = (unsigned)value;
+		pthread_cond_broadcast(&pool->room_cv);
+		break;
+	case WP_OPT_MONITOR_INTERVAL_MS:
+		pthread_cond_broadcast(&pool->monitor_cv);
+		break;
+	case WP_OPT_HEALTH_INTERVAL_MS:
+		pthread_cond_broadcast(&pool->health_cv);
+		break;
+	case WP_OPT_CONTAIN_CRASHES:
+		pool->contain = value != 0;
+		break;
+	default:
+		break;
+	}
+	pthread_mutex_unlock(&pool->mu);
+	if (opt == WP_OPT_RESULT_QUEUE_CAP) {
+		pthread_mutex_lock(&pool->results.mu);
+		pool->results.cap = (unsigned)value;
+		pthread_cond_broadcast(&pool->results.not_full);
+		pthread_mutex_unlock(&pool->results.mu);
+	} else if (opt == WP_OPT_ERROR_QUEUE_CAP) {
+		pthread_mutex_lock(&pool->errors.mu);
+		pool->errors.cap = (unsigned)value;
+		pthread_mutex_unlock(&pool->errors.mu);
+	}
+	wp__event(pool, WP_EV_OPTION, 0, -1, "%s = %llu", info->name,
+		  (unsigned long long)value);
+	return 0;
+}
+
+int
+wp_pool_get_option(const wp_pool *pool, enum wp_option opt, uint64_t *value)
+{
+	wp_pool *p = (wp_pool *)pool;
+
+	if (!pool || !value || !wp_option_info(opt))
+		return WP_EINVAL;
+	pthread_mutex_lock(&p->mu);
+	*value = wp__config_get(&p->cfg, opt);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}

@@ -1,26 +1,9 @@
 /*
- * stop.c - the layer signals and the ordered stop (S1, S6.2).
+ * stop.c - the ordered stop (S1.2) and its bounded wait (S6.2).
  *
  * DESIGN
- * Seven signals, each a one-shot latch (pool->sig[]) set under pool->mu
- * and broadcast to the threads that watch it:
- *   L1 cancel        every thread: workers exit, running tasks' contexts
- *                    are done, queued tasks are cancelled, timed threads
- *                    exit, passive threads drain what is still coming.
- *   L2 shutdown      workers finish their current task and exit; queued
- *                    tasks are cancelled (delivered, free_fn called).
- *   L2 stop-monitor  the monitor exits (its last snapshot stays visible).
- *   L2 stop-health   the health checker exits.
- *   L3 close-tasks   admission closes; workers run the queue dry, exit.
- *   L3 close-results the result handler drains and exits; later results
- *                    are delivered inline.
- *   L3 close-errors  the error handler drains and exits; later entries
- *                    are dropped and counted.
- * Cancel, shutdown and close-tasks also close admission, so no task is
- * ever accepted that no worker will run.
- *
- * The ordered stop runs these in the standard's order, once: concurrent
- * callers wait for the first one's result.  The bounded wait sleeps on
+ * The ordered stop fires the signals (signal.c) in the standard's order,
+ * once: concurrent callers wait for the first one's result.  The bounded wait sleeps on
  * thread_cv, which every exiting thread broadcasts, so it returns the
  * moment the last thread leaves (no polling); it wakes every check
  * interval only to publish progress.  Past the bound it gives up on the
@@ -35,164 +18,11 @@
 #include <string.h>
 
 static void
-kick_all(wp_pool *pool)
-{
-	struct wp__thread *t;
-
-	pthread_cond_broadcast(&pool->work_cv);
-	pthread_cond_broadcast(&pool->room_cv);
-	pthread_cond_broadcast(&pool->spare_cv);
-	pthread_cond_broadcast(&pool->idle_cv);
-	pool->watch_kick = true;
-	pthread_cond_broadcast(&pool->watch_cv);
-	for (t = pool->threads; t; t = t->next_all) {
-		pthread_mutex_lock(&t->sleep_mu);
-		pthread_cond_broadcast(&t->sleep_cv);
-		pthread_mutex_unlock(&t->sleep_mu);
-	}
-}
-
-static void
-close_queue_locked(pthread_mutex_t *mu, bool *closed, pthread_cond_t *a,
-		   pthread_cond_t *b)
-{
-	pthread_mutex_lock(mu);
-	if (closed)
-		*closed = true;
-	pthread_cond_broadcast(a);
-	if (b)
-		pthread_cond_broadcast(b);
-	pthread_mutex_unlock(mu);
-}
-
-static void
 append(struct wp__task **list, struct wp__task *more)
 {
 	while (*list)
 		list = &(*list)->next;
 	*list = more;
-}
-
-int
-wp__fire(wp_pool *pool, enum wp_signal sig)
-{
-	struct wp__task *list = NULL;
-
-	if (!pool || (unsigned)sig >= WP_SIG_COUNT)
-		return WP_EINVAL;
-	pthread_mutex_lock(&pool->mu);
-	if (!pool->started) {
-		pthread_mutex_unlock(&pool->mu);
-		return WP_ESTATE;
-	}
-	if (atomic_load(&pool->sig[sig])) {
-		pthread_mutex_unlock(&pool->mu);
-		return WP_EALREADY;
-	}
-	atomic_store(&pool->sig_at[sig], wp__now());
-	atomic_store(&pool->sig[sig], true);
-	switch (sig) {
-	case WP_SIG_CANCEL:
-	case WP_SIG_SHUTDOWN:
-		pool->accepting = false;
-		list = wp__steal_all(pool);
-		append(&list, wp__taskq_take_all(&pool->tasks));
-		kick_all(pool);
-		break;
-	case WP_SIG_CLOSE_TASKS:
-		pool->accepting = false;
-		kick_all(pool);
-		break;
-	case WP_SIG_STOP_MONITOR:
-		pthread_cond_broadcast(&pool->monitor_cv);
-		break;
-	case WP_SIG_STOP_HEALTH:
-		pthread_cond_broadcast(&pool->health_cv);
-		break;
-	default:
-		break;
-	}
-	if (sig == WP_SIG_CANCEL) {
-		pthread_cond_broadcast(&pool->monitor_cv);
-		pthread_cond_broadcast(&pool->health_cv);
-	}
-	pthread_mutex_unlock(&pool->mu);
-
-	if (sig == WP_SIG_CLOSE_RESULTS || sig == WP_SIG_CANCEL)
-		close_queue_locked(&pool->results.mu,
-				   sig == WP_SIG_CANCEL ? NULL
-							: &pool->results.closed,
-				   &pool->results.not_empty,
-				   &pool->results.not_full);
-	if (sig == WP_SIG_CLOSE_ERRORS || sig == WP_SIG_CANCEL)
-		close_queue_locked(&pool->errors.mu,
-				   sig == WP_SIG_CANCEL ? NULL
-							: &pool->errors.closed,
-				   &pool->errors.not_empty, NULL);
-	wp__event(pool, WP_EV_SIGNAL, 0, -1, "%s (L%d) fired",
-		  wp_signal_name(sig), wp_signal_layer(sig));
-	if (list)
-		wp__cancel_list(pool, list);
-	return 0;
-}
-
-int
-wp_pool_signal(wp_pool *pool, enum wp_signal sig)
-{
-	return wp__fire(pool, sig);
-}
-
-int
-wp_pool_cancel(wp_pool *pool)
-{
-	return wp__fire(pool, WP_SIG_CANCEL);
-}
-
-int
-wp_pool_shutdown(wp_pool *pool)
-{
-	return wp__fire(pool, WP_SIG_SHUTDOWN);
-}
-
-int
-wp_pool_stop_monitor(wp_pool *pool)
-{
-	return wp__fire(pool, WP_SIG_STOP_MONITOR);
-}
-
-int
-wp_pool_stop_health(wp_pool *pool)
-{
-	return wp__fire(pool, WP_SIG_STOP_HEALTH);
-}
-
-int
-wp_pool_close_tasks(wp_pool *pool)
-{
-	return wp__fire(pool, WP_SIG_CLOSE_TASKS);
-}
-
-int
-wp_pool_close_results(wp_pool *pool)
-{
-	return wp__fire(pool, WP_SIG_CLOSE_RESULTS);
-}
-
-int
-wp_pool_close_errors(wp_pool *pool)
-{
-	return wp__fire(pool, WP_SIG_CLOSE_ERRORS);
-}
-
-void
-wp_pool_signals(const wp_pool *pool, struct wp_signal_state out[WP_SIG_COUNT])
-{
-	if (!pool || !out)
-		return;
-	for (int i = 0; i < WP_SIG_COUNT; i++) {
-		out[i].fired = atomic_load(&pool->sig[i]);
-		out[i].at_ns = out[i].fired ? atomic_load(&pool->sig_at[i]) : 0;
-	}
 }
 
 /* ------------------------------------------------------------------------
@@ -517,19 +347,17 @@ drain_first(wp_pool *pool, int64_t deadline, int64_t check_ns)
 	pthread_mutex_unlock(&pool->mu);
 }
 
-static int
-ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
+/* Starts the report and the exit log; returns the check interval. */
+static int64_t
+stop_begin(wp_pool *pool, bool drain)
 {
 	struct wp_stop_report *r = &pool->report;
-	struct wp__task *given_up = NULL, *done = NULL, *stolen = NULL;
-	int64_t begin = wp__now(), deadline, check_ns;
-	uint64_t queued_before;
-	bool forced;
+	int64_t check_ns;
 	int i;
 
 	pthread_mutex_lock(&pool->mu);
 	memset(r, 0, sizeof *r);
-	r->begin_ns = begin;
+	r->begin_ns = wp__now();
 	r->begin_wall_ms = wp__wall_ms();
 	r->bound_ms = pool->cfg.stop_timeout_ms;
 	r->drained = drain;
@@ -540,29 +368,40 @@ ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
 	pool->stopping = true;
 	pthread_mutex_unlock(&pool->mu);
 	wp__event(pool, WP_EV_STOP_PHASE, 0, -1, "%s begins (bound %llu ms)",
-		  drain ? "drain" : "stop",
-		  (unsigned long long)r->bound_ms);
+		  drain ? "drain" : "stop", (unsigned long long)r->bound_ms);
+	return check_ns;
+}
 
-	if (drain)
-		drain_first(pool, wp__deadline_after_ms(drain_ms
-								? drain_ms
-								: r->bound_ms),
-			    check_ns);
-	/* The bound covers the stop proper, after any drain. */
-	deadline = wp__deadline_after_ms(r->bound_ms);
+/* Phases closed .. cancel: the signals, business before system (S1.3). */
+static void
+stop_signals(wp_pool *pool)
+{
+	uint64_t before = atomic_load(&pool->n.outcome[WP_OUTCOME_CANCELLED]);
+	bool was_open;
 
 	pthread_mutex_lock(&pool->mu);
-	bool was_open = pool->accepting;
+	was_open = pool->accepting;
 	pool->accepting = false;
 	pthread_cond_broadcast(&pool->room_cv);
-	queued_before = pool->tasks.len;
 	pthread_mutex_unlock(&pool->mu);
 	phase(pool, WP_PHASE_CLOSED, !was_open);
 	fire_phase(pool, WP_PHASE_SHUTDOWN, WP_SIG_SHUTDOWN);
-	r->cancelled_queued = queued_before;
 	fire_phase(pool, WP_PHASE_MONITOR, WP_SIG_STOP_MONITOR);
 	fire_phase(pool, WP_PHASE_HEALTH, WP_SIG_STOP_HEALTH);
 	fire_phase(pool, WP_PHASE_CANCEL, WP_SIG_CANCEL);
+	pool->report.cancelled_queued =
+		atomic_load(&pool->n.outcome[WP_OUTCOME_CANCELLED]) - before;
+}
+
+/* Phase wait: the bounded wait for every active and timed thread.  Past
+ * the bound, running tasks are given up and whatever is still queued is
+ * cancelled.  Returns true if the bound was hit. */
+static bool
+stop_wait(wp_pool *pool, int64_t deadline, int64_t check_ns)
+{
+	struct wp__task *given_up = NULL, *done = NULL, *stolen = NULL, *d,
+			*next;
+	bool forced;
 
 	pthread_mutex_lock(&pool->mu);
 	forced = !bounded_wait(pool, active_gone, deadline, check_ns,
@@ -576,29 +415,43 @@ ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
 	wp__events_flush(pool);
 	phase(pool, WP_PHASE_WAIT, false);
 	deliver_given_up(pool, given_up);
-	for (struct wp__task *d = done, *next; d; d = next) {
+	for (d = done; d; d = next) {
 		next = d->next;
 		wp__deliver_result(pool, d, false);
 	}
 	if (stolen)
 		wp__cancel_list(pool, stolen);
+	return forced;
+}
+
+/* Phases close-queues and passive.  Everything but the orphans now only
+ * has to finish up: passive threads drain, the watchdog sees no worker
+ * left.  If the bound is already spent they get a short grace, since none
+ * of them is stuck in a task (a hung callback still gets them left
+ * behind).  Returns true if they did not all leave. */
+static bool
+stop_queues(wp_pool *pool, int64_t deadline, int64_t check_ns)
+{
+	int64_t grace = wp__now() + WP__MAX(check_ns, FINISH_GRACE_NS);
+	bool left;
 
 	fire_phase(pool, WP_PHASE_CLOSE_QUEUES, WP_SIG_CLOSE_TASKS);
 	wp__fire(pool, WP_SIG_CLOSE_RESULTS);
 	wp__fire(pool, WP_SIG_CLOSE_ERRORS);
-
-	/* Everything but the orphans now only has to finish up: passive
-	 * threads drain, the watchdog sees no worker left.  If the bound is
-	 * already spent they get a short grace, since none of them is stuck
-	 * in a task (a hung callback still gets them left behind). */
 	pthread_mutex_lock(&pool->mu);
-	if (!bounded_wait(pool, all_but_orphans_gone,
-			  WP__MAX(deadline, wp__now() + WP__MAX(check_ns,
-							 FINISH_GRACE_NS)),
-			  check_ns, "waiting for handlers to finish"))
-		forced = true;
+	left = !bounded_wait(pool, all_but_orphans_gone,
+			     WP__MAX(deadline, grace), check_ns,
+			     "waiting for handlers to finish");
 	pthread_mutex_unlock(&pool->mu);
 	phase(pool, WP_PHASE_PASSIVE, false);
+	return left;
+}
+
+/* Phase done: join or leave behind, freeze the report. */
+static int
+stop_end(wp_pool *pool, bool forced)
+{
+	struct wp_stop_report *r = &pool->report;
 
 	pthread_mutex_lock(&pool->mu);
 	join_or_leave(pool);
@@ -613,9 +466,29 @@ ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
 			  "forced after %.1f ms: %u thread(s) left behind",
 			  r->total_ms, r->nalive);
 	else
-		wp__event(pool, WP_EV_STOP_DONE, 0, -1,
-			  "clean after %.1f ms", r->total_ms);
+		wp__event(pool, WP_EV_STOP_DONE, 0, -1, "clean after %.1f ms",
+			  r->total_ms);
 	return forced ? WP_EFORCED : 0;
+}
+
+static int
+ordered_stop(wp_pool *pool, bool drain, uint64_t drain_ms)
+{
+	int64_t check_ns = stop_begin(pool, drain), deadline;
+	uint64_t bound_ms = pool->report.bound_ms;
+	bool forced;
+
+	if (drain)
+		drain_first(pool,
+			    wp__deadline_after_ms(drain_ms ? drain_ms : bound_ms),
+			    check_ns);
+	/* The bound covers the stop proper, after any drain. */
+	deadline = wp__deadline_after_ms(bound_ms);
+	stop_signals(pool);
+	forced = stop_wait(pool, deadline, check_ns);
+	if (stop_queues(pool, deadline, check_ns))
+		forced = true;
+	return stop_end(pool, forced);
 }
 
 /* A pool stopped before it ever started: no thread to wait for. */

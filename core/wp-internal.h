@@ -518,8 +518,13 @@ bool wp__task_finish(wp_pool *pool, struct wp__task *t, enum wp_outcome o,
 bool wp__workers_should_exit(const wp_pool *pool);
 void wp__thread_take_slot(wp_pool *pool, struct wp__thread *t, int slot);
 void wp__thread_free(struct wp__thread *t);
-/* Private batches (mu held): take the rest of one thread's batch, or of
- * every thread's; put tasks back at the head of the queue. */
+/* ------------------------------------------------------------------------
+ * batch.c: private batches.  The owner takes its next task lock-free; the
+ * rest (mu held): take the rest of one thread's batch, or of every
+ * thread's; put tasks back at the head of the queue; size a new batch.
+ */
+struct wp__task *wp__batch_next(struct wp__thread *t);
+unsigned wp__batch_size(const wp_pool *pool, const struct wp__thread *t);
 struct wp__task *wp__batch_steal(struct wp__thread *t);
 struct wp__task *wp__steal_all(wp_pool *pool);
 void wp__requeue(wp_pool *pool, struct wp__task *list);
