@@ -26,22 +26,70 @@
 
 #include <stdio.h>
 
+/* Condition variables a signal must wake, collected under pool->mu and
+ * broadcast after it is released: only those with waiters, and never with
+ * the lock held (a woken thread would only block on it again). */
+enum {
+	KICK_WORK = 1 << 0,
+	KICK_ROOM = 1 << 1,
+	KICK_SPARE = 1 << 2,
+	KICK_IDLE = 1 << 3,
+	KICK_WATCH = 1 << 4,
+	KICK_MONITOR = 1 << 5,
+	KICK_HEALTH = 1 << 6,
+};
+
+/* Everything that waits for workers or room (mu held). */
+static unsigned
+kick_workers(wp_pool *pool)
+{
+	unsigned k = KICK_WATCH;
+
+	if (pool->idle_workers)
+		k |= KICK_WORK;
+	if (pool->blocked_submitters)
+		k |= KICK_ROOM;
+	if (pool->spares)
+		k |= KICK_SPARE;
+	if (atomic_load(&pool->idle_waiters))
+		k |= KICK_IDLE;
+	pool->watch_kick = true;
+	return k;
+}
+
+/* A root cancel ends every task's sleep (mu held; lock order allows the
+ * threads' sleep locks under it). */
 static void
-kick_all(wp_pool *pool)
+wake_sleepers(wp_pool *pool)
 {
 	struct wp__thread *t;
 
-	pthread_cond_broadcast(&pool->work_cv);
-	pthread_cond_broadcast(&pool->room_cv);
-	pthread_cond_broadcast(&pool->spare_cv);
-	pthread_cond_broadcast(&pool->idle_cv);
-	pool->watch_kick = true;
-	pthread_cond_broadcast(&pool->watch_cv);
 	for (t = pool->threads; t; t = t->next_all) {
+		if ((atomic_load(&t->run) & 3) == WP__RUN_IDLE)
+			continue;
 		pthread_mutex_lock(&t->sleep_mu);
 		pthread_cond_broadcast(&t->sleep_cv);
 		pthread_mutex_unlock(&t->sleep_mu);
 	}
+}
+
+static void
+kick(wp_pool *pool, unsigned k)
+{
+	if (k & KICK_WORK)
+		pthread_cond_broadcast(&pool->work_cv);
+	if (k & KICK_ROOM)
+		pthread_cond_broadcast(&pool->room_cv);
+	if (k & KICK_SPARE)
+		pthread_cond_broadcast(&pool->spare_cv);
+	if (k & KICK_IDLE)
+		pthread_cond_broadcast(&pool->idle_cv);
+	if (k & KICK_WATCH)
+		pthread_cond_broadcast(&pool->watch_cv);
+	if (k & KICK_MONITOR)
+		pthread_cond_broadcast(&pool->monitor_cv);
+	if (k & KICK_HEALTH)
+		pthread_cond_broadcast(&pool->health_cv);
 }
 
 static void
@@ -69,6 +117,7 @@ int
 wp__fire(wp_pool *pool, enum wp_signal sig)
 {
 	struct wp__task *list = NULL;
+	unsigned k = 0;
 
 	if (!pool || (unsigned)sig >= WP_SIG_COUNT)
 		return WP_EINVAL;
@@ -89,26 +138,27 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 		pool->accepting = false;
 		list = wp__steal_all(pool);
 		append(&list, wp__taskq_take_all(&pool->tasks));
-		kick_all(pool);
+		k = kick_workers(pool);
 		break;
 	case WP_SIG_CLOSE_TASKS:
 		pool->accepting = false;
-		kick_all(pool);
+		k = kick_workers(pool);
 		break;
 	case WP_SIG_STOP_MONITOR:
-		pthread_cond_broadcast(&pool->monitor_cv);
+		k = KICK_MONITOR;
 		break;
 	case WP_SIG_STOP_HEALTH:
-		pthread_cond_broadcast(&pool->health_cv);
+		k = KICK_HEALTH;
 		break;
 	default:
 		break;
 	}
 	if (sig == WP_SIG_CANCEL) {
-		pthread_cond_broadcast(&pool->monitor_cv);
-		pthread_cond_broadcast(&pool->health_cv);
+		k |= KICK_MONITOR | KICK_HEALTH;
+		wake_sleepers(pool);
 	}
 	pthread_mutex_unlock(&pool->mu);
+	kick(pool, k);
 
 	if (sig == WP_SIG_CLOSE_RESULTS || sig == WP_SIG_CANCEL)
 		close_queue_locked(&pool->results.mu,
