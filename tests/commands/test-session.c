@@ -203,23 +203,28 @@ static void
 test_jobs(void **state)
 {
 	struct cmd_job_info j[4];
+	struct wp_metrics m;
 	struct capture cap;
 	struct cmd_session *s;
 
 	(void)state;
 	cap_init(&cap);
 	s = ct_session(&cap, false, false, 2);
-	ct_exec(s, "submit sleep 1ms --rate 200/s", 0);
-	ct_exec(s, "submit 5 fail --rate 500/s", 0);
+	ct_exec(s, "submit sleep 1ms --rate 100/s", 0);
+	ct_exec(s, "submit 5 fail --rate 50/s", 0);
 	assert_int_equal(cap_count(&cap, CMD_OUT, "job 1 started"), 1);
 	assert_int_equal(cap_count(&cap, CMD_OUT, "job 2 started"), 1);
 	ct_exec(s, "expect submitted >= 10 --within 10s", 0);
 	cap_clear(&cap);
 	ct_exec(s, "jobs", 0);
-	assert_int_equal(cap_count(&cap, CMD_OUT, "sleep 1ms @200/s"), 1);
-	/* The limited job ends by itself. */
-	ct_exec(s, "expect failed == 5 --within 10s", 0);
+	assert_int_equal(cap_count(&cap, CMD_OUT, "sleep 1ms @100/s"), 1);
+	/* The limited job ends by itself after 5 tries (a rate job counts
+	 * rejections too: a full queue under load may refuse some). */
+	ct_exec(s, "expect jobs == 1 --within 20s", 0);
 	assert_int_equal(cmd_session_jobs(s, j, 4), 1);
+	assert_int_equal(wp_pool_metrics(cmd_session_pool(s), &m), 0);
+	assert_true(m.failed <= 5);
+	assert_true(m.failed + m.rejected >= 5);
 	ct_exec(s, "kill-job 1", 0);
 	assert_true(ct_wait(job_done, s, CT_CEILING_MS));
 	ct_exec(s, "kill-job 1", 1);
