@@ -8,6 +8,7 @@
  */
 #include "bench-util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <semaphore.h>
 #include <stdatomic.h>
@@ -152,6 +153,44 @@ bu_ctxsw(uint64_t *vol, uint64_t *invol)
 	*invol = (uint64_t)ru.ru_nivcsw;
 }
 
+int64_t
+bu_thread_cpu_ns(const char *comm)
+{
+	char path[288], name[64];
+	struct dirent *d;
+	int64_t sum = 0;
+	DIR *dir = opendir("/proc/self/task");
+
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		long long run = 0;
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/comm",
+			 d->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		if (!fgets(name, sizeof name, f))
+			name[0] = '\0';
+		fclose(f);
+		name[strcspn(name, "\n")] = '\0';
+		if (strcmp(name, comm) != 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/schedstat",
+			 d->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		if (fscanf(f, "%lld", &run) == 1)
+			sum += run;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
 static _Atomic uint64_t delivered;
 
 static void
@@ -225,27 +264,32 @@ run_batch(wp_pool *pool, struct batch *b, long n,
 
 double
 bu_noop_run(const struct wp_config *cfg, long n,
-	    const struct wp_task_opts *opts, uint64_t *vol, uint64_t *invol)
+	    const struct wp_task_opts *opts, struct bu_run *out)
 {
 	struct batch b;
 	long warm = n / 100 < 10000 ? n / 100 : 10000;
 	uint64_t v0, i0, v1, i1;
 	wp_pool *pool = bu_pool(cfg);
-	int64_t t0;
+	int64_t t0, m0, m1;
 	double s;
 
 	sem_init(&b.latch, 0, 0);
 	if (warm > 0)
 		run_batch(pool, &b, warm, opts);
+	m0 = bu_thread_cpu_ns("wp-monitor");
 	bu_ctxsw(&v0, &i0);
 	t0 = bu_now();
 	run_batch(pool, &b, n, opts);
 	s = (double)(bu_now() - t0) / 1e9;
 	bu_ctxsw(&v1, &i1);
-	if (vol)
-		*vol += v1 - v0;
-	if (invol)
-		*invol += i1 - i0;
+	m1 = bu_thread_cpu_ns("wp-monitor");
+	if (out) {
+		out->tps = (double)n / s;
+		out->secs = s;
+		out->vol = v1 - v0;
+		out->invol = i1 - i0;
+		out->monitor_cpu_ns = m1 - m0;
+	}
 	bu_check(wp_pool_destroy(pool), "wp_pool_destroy");
 	sem_destroy(&b.latch);
 	return (double)n / s;

@@ -51,13 +51,24 @@ wp_pool *bu_pool(const struct wp_config *cfg);
 /* Results counted by the handler bu_config installs. */
 uint64_t bu_delivered(void);
 
+/* CPU time (ns, /proc/self/task/N/schedstat) used so far by this
+ * process's threads named comm ("wp-monitor"); 0 if none. */
+int64_t bu_thread_cpu_ns(const char *comm);
+
+/* What one no-op batch measured (the timed part only). */
+struct bu_run {
+	double tps;
+	double secs;
+	uint64_t vol, invol;  /* context switches, whole process */
+	int64_t monitor_cpu_ns; /* CPU time of the wp-monitor thread */
+};
+
 /* The peer harness's noop workload on a fresh pool: a warm-up of
  * min(n/100, 10000) tasks, then n tasks that increment a counter, timed
  * from the first submit until the last one has run.  opts (may be NULL)
- * applies to every task.  Returns tasks per second.  If vol/invol are not
- * NULL, the context switches of the timed part are added to them. */
+ * applies to every task.  Returns tasks per second; fills *out if not
+ * NULL. */
 double bu_noop_run(const struct wp_config *cfg, long n,
-		   const struct wp_task_opts *opts, uint64_t *vol,
-		   uint64_t *invol);
+		   const struct wp_task_opts *opts, struct bu_run *out);
 
 #endif /* BENCH_UTIL_H */

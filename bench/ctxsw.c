@@ -42,11 +42,11 @@ main(int argc, char **argv)
 		return 1;
 	bu_config(&cfg, (unsigned)workers, (unsigned)queue);
 	for (long r = 0; r < rounds; r++) {
-		uint64_t v = 0, i = 0;
+		struct bu_run run;
 
-		tps[r] = bu_noop_run(&cfg, tasks, NULL, &v, &i);
-		vol[r] = (double)v / (double)tasks;
-		invol[r] = (double)i / (double)tasks;
+		tps[r] = bu_noop_run(&cfg, tasks, NULL, &run);
+		vol[r] = (double)run.vol / (double)tasks;
+		invol[r] = (double)run.invol / (double)tasks;
 		cs[r] = vol[r] + invol[r];
 	}
 	printf("bench=ctxsw workers=%ld tasks=%ld rounds=%ld "

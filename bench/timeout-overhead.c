@@ -49,11 +49,11 @@ main(int argc, char **argv)
 
 	for (long r = 0; r < rounds; r++) {
 		if (r % 2 == 0) {
-			plain[r] = bu_noop_run(&cfg, tasks, NULL, NULL, NULL);
-			tmo[r] = bu_noop_run(&cfg, tasks, &timed, NULL, NULL);
+			plain[r] = bu_noop_run(&cfg, tasks, NULL, NULL);
+			tmo[r] = bu_noop_run(&cfg, tasks, &timed, NULL);
 		} else {
-			tmo[r] = bu_noop_run(&cfg, tasks, &timed, NULL, NULL);
-			plain[r] = bu_noop_run(&cfg, tasks, NULL, NULL, NULL);
+			tmo[r] = bu_noop_run(&cfg, tasks, &timed, NULL);
+			plain[r] = bu_noop_run(&cfg, tasks, NULL, NULL);
 		}
 		ratio[r] = tmo[r] / plain[r];
 	}
