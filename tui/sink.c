@@ -248,6 +248,7 @@ tui_sink_start(struct tui *t)
 	pthread_mutex_lock(&q.mu);
 	q.wake_fd = fd;
 	q.running = true;
+	q.finished = false;
 	atomic_store(&q.on, true);
 	atomic_store(&q.wake_pending, false);
 	wake(); /* whatever queued before we started */
