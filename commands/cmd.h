@@ -555,6 +555,9 @@ void cmd_runner_init(struct cmd_runner *r);
 /* 0 queued; -1 busy (err written). */
 int cmd_runner_submit(struct cmd_session *s, struct cmd_batch *b, bool preempt,
 		      char *err, size_t errlen);
+/* No more batches: drops the pending ones and interrupts the running one,
+ * without waiting.  cmd_runner_shutdown() also joins the threads. */
+void cmd_runner_close(struct cmd_session *s);
 void cmd_runner_shutdown(struct cmd_session *s);
 bool cmd_runner_busy(const struct cmd_session *s);
 /* Brackets a CMD_IDLE command (start replaces the pool): fails if a

@@ -54,12 +54,23 @@ cmd_batch_free(struct cmd_batch *b)
 	free(b);
 }
 
+static bool
+closing(struct cmd_session *s)
+{
+	bool exit;
+
+	pthread_mutex_lock(&s->runner.mu);
+	exit = s->runner.exit;
+	pthread_mutex_unlock(&s->runner.mu);
+	return exit;
+}
+
 void
 cmd_batch_run(struct cmd_session *s, struct cmd_batch *b)
 {
 	for (; b->next < b->n; b->next++) {
 		cmd_ctx_run(&b->ctx[b->next]);
-		if (atomic_load(&s->quit))
+		if (atomic_load(&s->quit) || closing(s))
 			break;
 		if (cmd_interrupted(s) && b->next + 1 < b->n) {
 			cmd_sink_line(s, CMD_PROGRESS,
@@ -267,6 +278,26 @@ cmd_runner_busy(const struct cmd_session *s)
 	       r->preempting != NULL;
 	pthread_mutex_unlock(&r->mu);
 	return busy;
+}
+
+void
+cmd_runner_close(struct cmd_session *s)
+{
+	struct cmd_runner *r = &s->runner;
+	struct cmd_batch *pending, *next;
+
+	pthread_mutex_lock(&r->mu);
+	r->exit = true;
+	pending = r->pending;
+	r->pending = NULL;
+	r->npending = 0;
+	atomic_store(&s->interrupt, true);
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	for (; pending != NULL; pending = next) {
+		next = pending->link;
+		cmd_batch_free(pending);
+	}
 }
 
 void

@@ -235,25 +235,40 @@ release_hung(void)
 		nanosleep(&ts, NULL);
 }
 
-int
-cmd_session_finish(struct cmd_session *s)
+/* The ordered stop of the current pool, unless it never started or one
+ * has finished.  pool_rw keeps a racing `start` out while it runs. */
+static void
+finish_stop(struct cmd_session *s)
 {
 	wp_pool *pool;
 
+	pthread_rwlock_rdlock(&s->pool_rw);
+	pool = cmd_session_pool(s);
+	if (pool != NULL && wp_pool_state(pool) != WP_STATE_CREATED &&
+	    wp_pool_last_stop(pool) == NULL)
+		cmd_session_stop(s, false, 0, NULL);
+	pthread_rwlock_unlock(&s->pool_rw);
+}
+
+int
+cmd_session_finish(struct cmd_session *s)
+{
 	pthread_mutex_lock(&s->mu);
 	if (s->finished) {
 		pthread_mutex_unlock(&s->mu);
 		return cmd_session_exit_code(s);
 	}
 	s->finished = true;
-	pool = s->pool;
 	pthread_mutex_unlock(&s->mu);
 
+	/* No new work; then the stop, which also wakes a long command that
+	 * waits in the pool (a submit waiting for room), so the runner can
+	 * be joined; then the jobs; then whatever a racing `start` made. */
+	cmd_runner_close(s);
+	finish_stop(s);
 	cmd_runner_shutdown(s);
 	cmd_jobs_kill_all(s);
-	if (pool != NULL && wp_pool_state(pool) != WP_STATE_CREATED &&
-	    wp_pool_last_stop(pool) == NULL)
-		cmd_session_stop(s, false, 0, NULL);
+	finish_stop(s);
 	release_hung();
 	return cmd_session_exit_code(s);
 }

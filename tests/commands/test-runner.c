@@ -210,6 +210,39 @@ test_free_while_busy(void **state)
 	cap_free(&cap);
 }
 
+static int
+submitter_blocked(void *arg)
+{
+	struct wp_metrics m;
+
+	return wp_pool_metrics(cmd_session_pool(arg), &m) == 0 &&
+	       m.blocked_submitters == 1;
+}
+
+/* Freeing a session whose runner waits in the pool (a submit blocked on
+ * a full queue of a paused pool) does not wait for that submit's --wait:
+ * the final stop wakes it. */
+static void
+test_free_while_submit_blocked(void **state)
+{
+	struct capture cap;
+	struct cmd_session *s;
+	int64_t t0;
+
+	(void)state;
+	cap_init(&cap);
+	s = ct_session(&cap, false, true, 1);
+	ct_exec(s, "pause", 0);
+	ct_exec(s, "submit 50 sleep 1ms --wait 10m", 0);
+	assert_true(cmd_session_busy(s));
+	assert_true(ct_wait(submitter_blocked, s, CT_CEILING_MS));
+	t0 = cmd_now_ns();
+	cmd_session_free(s);
+	/* Generous: far below the 10 minutes the submit would wait. */
+	assert_true(cmd_now_ns() - t0 < 60 * 1000000000ll);
+	cap_free(&cap);
+}
+
 int
 main(void)
 {
@@ -221,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_interrupt_skips_rest),
 		cmocka_unit_test(test_start_in_batch),
 		cmocka_unit_test(test_free_while_busy),
+		cmocka_unit_test(test_free_while_submit_blocked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
