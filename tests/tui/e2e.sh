@@ -129,9 +129,16 @@ start() {
 	wait_for "RUNNING"
 }
 
+# The console's pid: the child of the pane's shell (no pgrep: procps is
+# not always installed).
 wpool_pid() {
 	pp=$(T display -p -t t '#{pane_pid}')
-	pgrep -P "$pp" | head -1
+	for d in /proc/[0-9]*; do
+		if [ "$(awk '{print $4}' "$d/stat" 2>/dev/null)" = "$pp" ]; then
+			echo "${d#/proc/}"
+			return
+		fi
+	done
 }
 
 # The terminal is back to normal: main screen, cursor on.
