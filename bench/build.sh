@@ -6,8 +6,9 @@
 # libwpool.a: a release meson build in build/bench (`ninja core/libwpool.a`,
 # rebuilt every time since the core keeps changing).
 # peers: the shared harness ../shared/bench/peers built with
-#   bench/peer_wpool.c into build/bench/peer-bench-wpool (make -B: the
-#   harness's Makefile does not know about libwpool.a).
+#   bench/peer_wpool.c (and the design probe bench/peer_floor.c, pool
+#   "wpfloor") into build/bench/peer-bench-wpool (make -B: the harness's
+#   Makefile does not know about libwpool.a).
 # wpool: the wpool-only programs (bench/*.c but peer_wpool.c) into
 #   build/bench/bench-*.  They are not part of the meson build or its test
 #   suite on purpose: CI time matters.
@@ -44,14 +45,15 @@ for w in $what; do
 	case $w in
 	peers)
 		make -s -B -C "$shared" OUT="$out/peer-bench-wpool" \
-			EXTRA_PEERS=wpool EXTRA_SRCS="$here/peer_wpool.c" \
+			EXTRA_PEERS="wpool wpfloor" \
+			EXTRA_SRCS="$here/peer_wpool.c $here/peer_floor.c" \
 			EXTRA_CFLAGS="-I$repo/core/include" \
 			EXTRA_LDLIBS="$lib -lm"
 		;;
 	wpool)
 		for src in "$here"/*.c; do
 			name=$(basename "$src" .c)
-			case $name in peer_wpool | bench-util) continue ;; esac
+			case $name in peer_* | bench-util) continue ;; esac
 			$CC -std=c11 -O2 -g -Wall -Wextra -D_GNU_SOURCE -pthread \
 				-I"$repo/core/include" -o "$out/bench-$name" \
 				"$src" "$here/bench-util.c" "$lib" -lm

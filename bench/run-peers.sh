@@ -3,7 +3,7 @@
 # lock-free ring, in the shared peer-bench harness, interleaved rounds.
 #
 #   bench/run-peers.sh [-n ROUNDS] [-w "2 8"] [-l "noop tiny latency stop"]
-#                      [-p "wpool glib libuv mutexq ring direct"]
+#                      [-p "wpool glib libuv mutexq ring direct wpfloor"]
 #                      [-s DIR] [-o RAW] [-- peer-bench args]
 #
 # Builds libwpool.a (release, build/bench), then the harness from
@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 shared=$repo/../shared/bench/peers
 rounds=3 workers="2 8" loads="noop tiny latency stop"
-pools="wpool glib libuv mutexq ring direct" raw=""
+pools="wpool glib libuv mutexq ring direct wpfloor" raw=""
 while getopts n:w:l:p:s:o: opt; do
 	case $opt in
 	n) rounds=$OPTARG ;; w) workers=$OPTARG ;; l) loads=$OPTARG ;;
