@@ -334,7 +334,8 @@ case_keys() {
 	run "status"
 	wait_gone "ERROR: "
 	for i in 1 2 3; do run "workers"; done
-	wait_for "> workers"
+	wait_for "wp-worker-1"
+	wait_frames 1
 	keys PPage
 	wait_for "SCROLLED:"
 	keys NPage NPage NPage
@@ -365,8 +366,7 @@ case_signals() {
 	else
 		start 80 24 --contain-crashes
 		run "submit 6 crash"
-		wait_for "6 tasks submitted"
-		wait_for "panic  6"
+		wait_for "panic  6" # the reply may scroll away under the events
 		run "echo still-here"
 		wait_for "         still-here"
 	fi
