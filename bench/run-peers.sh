@@ -34,9 +34,10 @@ bin=$repo/build/bench/peer-bench-wpool
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -n) $(nproc) cpus," \
 	"core $(git -C "$repo" rev-parse --short HEAD)," \
-	"rounds=$rounds args: $*" >"$raw"
+	"rounds=$rounds args: $*, load $(cut -d' ' -f1-3 /proc/loadavg)" >"$raw"
 "$shared/run_peers.sh" -b "$bin" -n "$rounds" -p "$pools" -w "$workers" \
 	-l "$loads" -- "$@" >>"$raw"
-head -1 "$raw"
+echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$raw"
+grep '^#' "$raw"
 awk -f "$shared/summarize.awk" "$raw" |
 	awk -v pools="$pools" -f "$here/peers-table.awk"

@@ -31,7 +31,8 @@ else
 fi
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -n) $(nproc) cpus," \
-	"core $(git -C "$repo" rev-parse --short HEAD), rounds=$rounds" >"$raw"
+	"core $(git -C "$repo" rev-parse --short HEAD), rounds=$rounds," \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)" >"$raw"
 r=1
 while [ "$r" -le "$rounds" ]; do
 	for w in 2 8; do
@@ -46,5 +47,6 @@ while [ "$r" -le "$rounds" ]; do
 	"$b/bench-timeout-lateness" --workers 8
 	r=$((r + 1))
 done >>"$raw"
-head -1 "$raw"
+echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$raw"
+grep '^#' "$raw"
 awk -f "$here/wpool-summary.awk" "$raw"
