@@ -37,8 +37,8 @@ int tui_run(struct cmd_session *s, const struct tui_options *o);
 /* Fills *sink with the console's sink; pass it to cmd_session_new() for a
  * session that tui_run() will show.  Its callbacks may run on any thread
  * at any time: before tui_run() they queue (shown when it starts), during
- * it they wake the UI thread, after it they print to stderr.  The sink
- * refers to static state: one console per process. */
+ * it they wake the UI thread, after it replies print to stdout and errors
+ * to stderr.  The sink refers to static state: one console per process. */
 void tui_sink(struct cmd_sink *sink);
 /* Sets what the console needs in a session's options (async commands, the
  * console's own command names for completion); call after
