@@ -174,6 +174,20 @@ failed(wp_pool *pool, struct wp__task *task, int slot, int code)
 		  task->res.msg);
 }
 
+/* A task that stops because the root context was cancelled, and says so
+ * by returning WP_ECANCELED, ends cancelled: it did what was asked of it.
+ * Any other non-zero return is a failure. */
+static enum wp_outcome
+outcome_of(const struct wp__thread *t, int code, int how)
+{
+	if (code == 0)
+		return WP_OUTCOME_COMPLETED;
+	if (how == RAN && code == WP_ECANCELED &&
+	    wp_ctx_err(&t->ctx) == WP_ECANCELED)
+		return WP_OUTCOME_CANCELLED;
+	return WP_OUTCOME_FAILED;
+}
+
 /* Runs one task that starts at *now (the caller's clock reading) and sets
  * *now to when it ended, so back-to-back tasks share one clock read.
  * Returns true if the run was claimed by the watchdog or a forced stop
@@ -190,6 +204,7 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
 	wp_task_fn fn = task->fn;
 	void *arg = task->arg;
 	volatile int code = 0;
+	enum wp_outcome o;
 	int how;
 
 	if (tmo < 0)
@@ -238,13 +253,13 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
 	}
 
 	fill_result(t, task, slot, end, code, how);
-	finish_own(t, task, code == 0 ? WP_OUTCOME_COMPLETED
-				      : WP_OUTCOME_FAILED, code);
+	o = outcome_of(t, code, how);
+	finish_own(t, task, o, code);
 	wp__hist_add_owner(&t->hist, end - start);
 	atomic_store_explicit(&t->last_end_ns, end, memory_order_relaxed);
 	t->ewma_ns += (end - start - t->ewma_ns) / 8;
 	bump(&t->tasks_done);
-	if (code != 0)
+	if (o == WP_OUTCOME_FAILED)
 		failed(pool, task, slot, code);
 	keep(t, task, end);
 	return false;

@@ -373,8 +373,9 @@ const struct wp_stop_report *wp_pool_last_stop(const wp_pool *pool);
  * Tasks.
  */
 
-/* A task returns 0 (completed) or a non-zero code (failed).  It owns arg
- * once it starts. */
+/* A task returns 0 (completed) or a non-zero code (failed); a task that
+ * returns WP_ECANCELED because the root context was cancelled ends
+ * cancelled.  It owns arg once it starts. */
 typedef int (*wp_task_fn)(wp_ctx *ctx, void *arg);
 /* Called with arg for a task that is accepted but never starts. */
 typedef void (*wp_free_fn)(void *arg);
