@@ -253,10 +253,12 @@ case_resize() {
 
 case_history() {
 	start 80 24
+	# Wait on the last line of each reply: at 80x24 the echoed command
+	# scrolls out of the event pane as soon as its reply is printed.
 	run "status"
-	wait_for "> status"
+	wait_for "in flight 0"
 	run "workers"
-	wait_for "> workers"
+	wait_for "wp-worker-1     idle"
 	finish 0
 	start 80 24
 	keys Up
