@@ -107,7 +107,7 @@ ms_text(struct svg *s, double ms)
 		n = fixed(s, ms, 3);
 	else if (ms < 10)
 		n = fixed(s, ms, 2);
-	else if (ms < 1000)
+	else if (ms < 10000)
 		n = fixed(s, ms, 1);
 	else
 		n = fixed(s, ms, 0);
