@@ -33,7 +33,7 @@ bin=$repo/build/bench/peer-bench-wpool
 [ -n "$raw" ] || raw=$repo/build/bench/peers-raw.txt
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -n) $(nproc) cpus," \
-	"core $(git -C "$repo" rev-parse --short HEAD)," \
+	"tree $(git -C "$repo" rev-parse --short HEAD) core $(git -C "$repo" log -1 --format=%h -- core)," \
 	"rounds=$rounds args: $*, load $(cut -d' ' -f1-3 /proc/loadavg)" >"$raw"
 "$shared/run_peers.sh" -b "$bin" -n "$rounds" -p "$pools" -w "$workers" \
 	-l "$loads" -- "$@" >>"$raw"

@@ -31,7 +31,7 @@ else
 fi
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -n) $(nproc) cpus," \
-	"core $(git -C "$repo" rev-parse --short HEAD), rounds=$rounds," \
+	"tree $(git -C "$repo" rev-parse --short HEAD) core $(git -C "$repo" log -1 --format=%h -- core), rounds=$rounds," \
 	"load $(cut -d' ' -f1-3 /proc/loadavg)" >"$raw"
 r=1
 while [ "$r" -le "$rounds" ]; do
