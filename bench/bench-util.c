@@ -95,8 +95,8 @@ usage(const char *prog, const struct bu_opt *opts)
 		fprintf(stderr, " [--%s N]", o->name);
 	fprintf(stderr, "\n");
 	for (const struct bu_opt *o = opts; o->name; o++)
-		fprintf(stderr, "  --%-12s %s (default %ld)\n", o->name, o->help,
-			*o->value);
+		fprintf(stderr, "  --%-12s %s (default %ld)\n", o->name,
+			o->help, *o->value);
 	exit(2);
 }
 

@@ -59,7 +59,7 @@ int64_t bu_thread_cpu_ns(const char *comm);
 struct bu_run {
 	double tps;
 	double secs;
-	uint64_t vol, invol;  /* context switches, whole process */
+	uint64_t vol, invol;	/* context switches, whole process */
 	int64_t monitor_cpu_ns; /* CPU time of the wp-monitor thread */
 };
 

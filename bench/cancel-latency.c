@@ -42,11 +42,11 @@ main(int argc, char **argv)
 {
 	long workers = 8, tasks = 1000, cycles = 10, queue = 1024;
 	struct bu_opt opts[] = {
-		{"workers", &workers, "worker threads"},
-		{"tasks", &tasks, "sleeping tasks (W run, the rest queue)"},
-		{"cycles", &cycles, "pools measured"},
-		{"queue", &queue, "task queue capacity"},
-		{NULL, NULL, NULL},
+	    {"workers", &workers, "worker threads"},
+	    {"tasks", &tasks, "sleeping tasks (W run, the rest queue)"},
+	    {"cycles", &cycles, "pools measured"},
+	    {"queue", &queue, "task queue capacity"},
+	    {NULL, NULL, NULL},
 	};
 	double *stopped, *last;
 	int threads_after = 0;

@@ -24,11 +24,11 @@ main(int argc, char **argv)
 {
 	long workers = 8, tasks = 1000000, queue = 1024, rounds = 5;
 	struct bu_opt opts[] = {
-		{"workers", &workers, "worker threads"},
-		{"tasks", &tasks, "no-op tasks per run"},
-		{"queue", &queue, "task queue capacity"},
-		{"rounds", &rounds, "runs"},
-		{NULL, NULL, NULL},
+	    {"workers", &workers, "worker threads"},
+	    {"tasks", &tasks, "no-op tasks per run"},
+	    {"queue", &queue, "task queue capacity"},
+	    {"rounds", &rounds, "runs"},
+	    {NULL, NULL, NULL},
 	};
 	struct wp_config cfg;
 	double *cs, *vol, *invol, *tps;

@@ -31,13 +31,13 @@ main(int argc, char **argv)
 	long workers = 2, tasks = 1000000, queue = 1024, rounds = 5,
 	     fast_ms = 10, slow_ms = 5000;
 	struct bu_opt opts[] = {
-		{"workers", &workers, "worker threads"},
-		{"tasks", &tasks, "no-op tasks per run"},
-		{"queue", &queue, "task queue capacity"},
-		{"rounds", &rounds, "rounds (each runs both variants)"},
-		{"fast-ms", &fast_ms, "monitor interval, fast variant"},
-		{"slow-ms", &slow_ms, "monitor interval, slow variant"},
-		{NULL, NULL, NULL},
+	    {"workers", &workers, "worker threads"},
+	    {"tasks", &tasks, "no-op tasks per run"},
+	    {"queue", &queue, "task queue capacity"},
+	    {"rounds", &rounds, "rounds (each runs both variants)"},
+	    {"fast-ms", &fast_ms, "monitor interval, fast variant"},
+	    {"slow-ms", &slow_ms, "monitor interval, slow variant"},
+	    {NULL, NULL, NULL},
 	};
 	struct wp_config fast, slow;
 	double *f, *s, *ratio, *tick, *share, med;
@@ -69,8 +69,8 @@ main(int argc, char **argv)
 		ratio[r] = f[r] / s[r];
 		/* Ticks in the timed part, at least one. */
 		double ticks = fr.secs * 1e3 / (double)fast_ms;
-		tick[r] = (double)fr.monitor_cpu_ns / 1e3 /
-			  (ticks < 1 ? 1 : ticks);
+		tick[r] =
+		    (double)fr.monitor_cpu_ns / 1e3 / (ticks < 1 ? 1 : ticks);
 		share[r] = (double)fr.monitor_cpu_ns / 1e9 / fr.secs /
 			   (double)(ncpu > 0 ? ncpu : 1) * 100;
 	}
@@ -80,9 +80,9 @@ main(int argc, char **argv)
 	       "ratio_max=%.3f cost_pct=%.1f tick_cpu_us=%.1f "
 	       "monitor_cpu_pct=%.2f\n",
 	       workers, tasks, rounds, bu_median(s, (size_t)rounds),
-	       bu_median(f, (size_t)rounds), med,
-	       bu_min(ratio, (size_t)rounds), bu_max(ratio, (size_t)rounds),
-	       (1 - med) * 100, bu_median(tick, (size_t)rounds),
+	       bu_median(f, (size_t)rounds), med, bu_min(ratio, (size_t)rounds),
+	       bu_max(ratio, (size_t)rounds), (1 - med) * 100,
+	       bu_median(tick, (size_t)rounds),
 	       bu_median(share, (size_t)rounds));
 	return 0;
 }

@@ -40,8 +40,8 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#define RES_CAP 1024   /* per-worker result ring */
-#define RES_WAKE 64    /* wake the result thread at most this often */
+#define RES_CAP 1024 /* per-worker result ring */
+#define RES_WAKE 64  /* wake the result thread at most this often */
 #define HIST 128
 #define SPIN_NS 50000
 
@@ -64,7 +64,7 @@ typedef struct {
 	alignas(64) _Atomic uint64_t run; /* run << 2 | state */
 	uint64_t runs;
 	uint64_t hist[HIST]; /* owner-only */
-	uint64_t done;       /* owner-only */
+	uint64_t done;	     /* owner-only */
 	sigjmp_buf jb;
 	/* Result ring: the worker writes tail, the result thread head. */
 	alignas(64) _Atomic size_t rtail;
@@ -83,7 +83,7 @@ typedef struct floor {
 	_Atomic int stop;
 	alignas(64) _Atomic unsigned repoch; /* result thread's futex */
 	_Atomic int rsleep;
-	alignas(64) uint64_t next_id; /* submitter */
+	alignas(64) uint64_t next_id;	/* submitter */
 	alignas(64) uint64_t delivered; /* result thread */
 	cell_t *cells;
 	size_t mask;
@@ -126,14 +126,14 @@ push(floor_t *f, void *arg, uint64_t id, int64_t now)
 
 	for (;;) {
 		cell_t *c = &f->cells[pos & f->mask];
-		size_t seq = atomic_load_explicit(&c->seq, memory_order_acquire);
+		size_t seq =
+		    atomic_load_explicit(&c->seq, memory_order_acquire);
 		intptr_t d = (intptr_t)seq - (intptr_t)pos;
 
 		if (d == 0) {
 			if (atomic_compare_exchange_weak_explicit(
-				    &f->enq, &pos, pos + 1,
-				    memory_order_relaxed,
-				    memory_order_relaxed)) {
+				&f->enq, &pos, pos + 1, memory_order_relaxed,
+				memory_order_relaxed)) {
 				c->arg = arg;
 				c->id = id;
 				c->submit = now;
@@ -144,8 +144,8 @@ push(floor_t *f, void *arg, uint64_t id, int64_t now)
 		} else if (d < 0) {
 			return 0;
 		} else {
-			pos = atomic_load_explicit(&f->enq,
-						   memory_order_relaxed);
+			pos =
+			    atomic_load_explicit(&f->enq, memory_order_relaxed);
 		}
 	}
 }
@@ -157,26 +157,27 @@ pop(floor_t *f, cell_t *out)
 
 	for (;;) {
 		cell_t *c = &f->cells[pos & f->mask];
-		size_t seq = atomic_load_explicit(&c->seq, memory_order_acquire);
+		size_t seq =
+		    atomic_load_explicit(&c->seq, memory_order_acquire);
 		intptr_t d = (intptr_t)seq - (intptr_t)(pos + 1);
 
 		if (d == 0) {
 			if (atomic_compare_exchange_weak_explicit(
-				    &f->deq, &pos, pos + 1,
-				    memory_order_relaxed,
-				    memory_order_relaxed)) {
+				&f->deq, &pos, pos + 1, memory_order_relaxed,
+				memory_order_relaxed)) {
 				out->arg = c->arg;
 				out->id = c->id;
 				out->submit = c->submit;
-				atomic_store_explicit(&c->seq, pos + f->mask + 1,
+				atomic_store_explicit(&c->seq,
+						      pos + f->mask + 1,
 						      memory_order_release);
 				return 1;
 			}
 		} else if (d < 0) {
 			return 0;
 		} else {
-			pos = atomic_load_explicit(&f->deq,
-						   memory_order_relaxed);
+			pos =
+			    atomic_load_explicit(&f->deq, memory_order_relaxed);
 		}
 	}
 }
@@ -259,7 +260,8 @@ worker_main(void *p)
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (unsigned k = 0; !got; k++) {
-			if (atomic_load_explicit(&f->stop, memory_order_acquire))
+			if (atomic_load_explicit(&f->stop,
+						 memory_order_acquire))
 				break;
 			for (unsigned i = 0; i < 64; i++)
 				__builtin_ia32_pause();
@@ -268,7 +270,7 @@ worker_main(void *p)
 			if (!got && (k & 15) == 15) {
 				clock_gettime(CLOCK_MONOTONIC, &t1);
 				if ((t1.tv_sec - t0.tv_sec) * 1000000000 +
-					    (t1.tv_nsec - t0.tv_nsec) >
+					(t1.tv_nsec - t0.tv_nsec) >
 				    SPIN_NS)
 					break;
 			}
@@ -278,8 +280,8 @@ worker_main(void *p)
 			run_one(f, w, &c, &now);
 			continue;
 		}
-		unsigned e = atomic_load_explicit(&f->epoch,
-						  memory_order_acquire);
+		unsigned e =
+		    atomic_load_explicit(&f->epoch, memory_order_acquire);
 		atomic_fetch_add(&f->nsleep, 1);
 		if (pop(f, &c)) {
 			atomic_fetch_sub(&f->nsleep, 1);
@@ -312,8 +314,10 @@ drain_results(floor_t *f)
 
 	for (int i = 0; i < f->nworkers; i++) {
 		worker_t *w = &f->w[i];
-		size_t h = atomic_load_explicit(&w->rhead, memory_order_relaxed);
-		size_t t = atomic_load_explicit(&w->rtail, memory_order_acquire);
+		size_t h =
+		    atomic_load_explicit(&w->rhead, memory_order_relaxed);
+		size_t t =
+		    atomic_load_explicit(&w->rtail, memory_order_acquire);
 
 		for (; h != t; h++, n++)
 			on_result(f, &w->res[h & (RES_CAP - 1)]);
@@ -330,8 +334,8 @@ results_main(void *p)
 	for (;;) {
 		if (drain_results(f))
 			continue;
-		unsigned e = atomic_load_explicit(&f->repoch,
-						  memory_order_acquire);
+		unsigned e =
+		    atomic_load_explicit(&f->repoch, memory_order_acquire);
 		atomic_store(&f->rsleep, 1); /* seq_cst: pairs with the fence */
 		if (drain_results(f)) {
 			atomic_store(&f->rsleep, 0);
@@ -371,7 +375,7 @@ floor_create(int workers, int qcap, task_fn fn, size_t hint)
 	f->mask = cap - 1;
 	f->fn = fn;
 	f->clock = !clk || !strcmp(clk, "vdso") ? CLK_VDSO
-		   : !strcmp(clk, "tsc")        ? CLK_TSC
+		   : !strcmp(clk, "tsc")	? CLK_TSC
 						: CLK_NONE;
 	f->nworkers = workers;
 	if (pthread_create(&f->rtid, NULL, results_main, f))
@@ -423,5 +427,5 @@ floor_destroy(void *p)
 	free(f);
 }
 
-const peer_t peer_wpfloor = {"wpfloor", floor_create, floor_submit, 0,
-			     floor_destroy, 0};
+const peer_t peer_wpfloor = {"wpfloor", floor_create,  floor_submit,
+			     0,		floor_destroy, 0};

@@ -70,16 +70,17 @@ wpool_create(int workers, int qcap, task_fn fn, size_t hint)
 	cfg.task_queue_cap = (unsigned)qcap;
 	cfg.on_result = on_result;
 	if (getenv("WPOOL_RESULT_CAP"))
-		cfg.result_queue_cap = (unsigned)atoi(getenv("WPOOL_RESULT_CAP"));
+		cfg.result_queue_cap =
+		    (unsigned)atoi(getenv("WPOOL_RESULT_CAP"));
 	if (getenv("WPOOL_NO_RESULT"))
 		cfg.on_result = NULL;
 	if (getenv("WPOOL_MONITOR_MS"))
-		cfg.monitor_interval_ms = strtoull(getenv("WPOOL_MONITOR_MS"),
-						   NULL, 10);
+		cfg.monitor_interval_ms =
+		    strtoull(getenv("WPOOL_MONITOR_MS"), NULL, 10);
 	if (getenv("WPOOL_TIMEOUT_MS")) {
 		wp_task_opts_init(&timed_opts);
-		timed_opts.timeout_ms = strtoull(getenv("WPOOL_TIMEOUT_MS"),
-						 NULL, 10);
+		timed_opts.timeout_ms =
+		    strtoull(getenv("WPOOL_TIMEOUT_MS"), NULL, 10);
 		peer_opts = &timed_opts;
 	}
 	rc = wp_pool_create(&cfg, &pool);
@@ -98,8 +99,7 @@ wpool_submit(void *p, void *arg)
 
 	/* Waits for room; a very long bound, retried, so it never fails. */
 	while ((rc = wp_submit_wait(p, trampoline, arg, peer_opts, 60000,
-				   NULL)) ==
-	       WP_ETIMEDOUT)
+				    NULL)) == WP_ETIMEDOUT)
 		;
 	if (rc)
 		die("submit", rc);
@@ -114,5 +114,5 @@ wpool_destroy(void *p)
 		die("destroy", rc);
 }
 
-const peer_t peer_wpool = {"wpool", wpool_create, wpool_submit, 0,
-			   wpool_destroy, 0};
+const peer_t peer_wpool = {"wpool", wpool_create,  wpool_submit,
+			   0,	    wpool_destroy, 0};

@@ -42,11 +42,11 @@ main(int argc, char **argv)
 {
 	long workers = 2, cycles = 50, idle_ms = 10, queue = 1024;
 	struct bu_opt opts[] = {
-		{"workers", &workers, "worker threads"},
-		{"cycles", &cycles, "pools stopped"},
-		{"idle-ms", &idle_ms, "idle time before the stop"},
-		{"queue", &queue, "task queue capacity"},
-		{NULL, NULL, NULL},
+	    {"workers", &workers, "worker threads"},
+	    {"cycles", &cycles, "pools stopped"},
+	    {"idle-ms", &idle_ms, "idle time before the stop"},
+	    {"queue", &queue, "task queue capacity"},
+	    {NULL, NULL, NULL},
 	};
 	double *stop, *total, *phase[WP_PHASE_COUNT];
 	int threads_after = 0;
@@ -70,9 +70,9 @@ main(int argc, char **argv)
 		int n, rc;
 
 		for (long i = 0; i < workers; i++)
-			bu_check(wp_submit_wait(pool, noop, NULL, NULL, 60000,
-						NULL),
-				 "wp_submit_wait");
+			bu_check(
+			    wp_submit_wait(pool, noop, NULL, NULL, 60000, NULL),
+			    "wp_submit_wait");
 		for (long i = 0; i < workers; i++)
 			while (sem_wait(&ran) != 0 && errno == EINTR)
 				;

@@ -86,13 +86,13 @@ main(int argc, char **argv)
 {
 	long workers = 8, timeout_ms = 10, queue = 1024;
 	struct bu_opt opts[] = {
-		{"workers", &workers, "worker threads"},
-		{"tasks", &B.tasks, "sleeping tasks"},
-		{"timeout-ms", &timeout_ms, "per-task timeout"},
-		{"sleep-ms", &B.sleep_ms, "how long each task sleeps"},
-		{"ignore", &B.ignore, "1: nanosleep, ignore the context"},
-		{"queue", &queue, "task queue capacity"},
-		{NULL, NULL, NULL},
+	    {"workers", &workers, "worker threads"},
+	    {"tasks", &B.tasks, "sleeping tasks"},
+	    {"timeout-ms", &timeout_ms, "per-task timeout"},
+	    {"sleep-ms", &B.sleep_ms, "how long each task sleeps"},
+	    {"ignore", &B.ignore, "1: nanosleep, ignore the context"},
+	    {"queue", &queue, "task queue capacity"},
+	    {NULL, NULL, NULL},
 	};
 	struct wp_task_opts to;
 	struct wp_config cfg;

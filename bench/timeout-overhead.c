@@ -26,12 +26,12 @@ main(int argc, char **argv)
 	long workers = 2, tasks = 1000000, queue = 1024, rounds = 5,
 	     timeout_ms = 60000;
 	struct bu_opt opts[] = {
-		{"workers", &workers, "worker threads"},
-		{"tasks", &tasks, "no-op tasks per run"},
-		{"queue", &queue, "task queue capacity"},
-		{"rounds", &rounds, "rounds (each runs both variants)"},
-		{"timeout-ms", &timeout_ms, "per-task timeout (never fires)"},
-		{NULL, NULL, NULL},
+	    {"workers", &workers, "worker threads"},
+	    {"tasks", &tasks, "no-op tasks per run"},
+	    {"queue", &queue, "task queue capacity"},
+	    {"rounds", &rounds, "rounds (each runs both variants)"},
+	    {"timeout-ms", &timeout_ms, "per-task timeout (never fires)"},
+	    {NULL, NULL, NULL},
 	};
 	struct wp_task_opts timed;
 	struct wp_config cfg;
