@@ -6,7 +6,8 @@
  * the pool runs.  Pop takes the highest non-empty priority (a bitmask
  * finds it in one instruction) and is FIFO within a priority.  All of it
  * runs under pool->mu; admission (pool->accepting) is checked in the same
- * critical section as the push, in submit.c.
+ * critical section as the push, in submit.c.  `hint` mirrors the length
+ * for a spinning worker to peek at without the lock.
  */
 #include "wp-internal.h"
 
@@ -25,6 +26,7 @@ wp__taskq_push(struct wp__taskq *q, struct wp__task *t)
 	q->len++;
 	if (q->len > q->hwm)
 		q->hwm = q->len;
+	atomic_store_explicit(&q->hint, q->len, memory_order_relaxed);
 }
 
 struct wp__task *
@@ -43,6 +45,7 @@ wp__taskq_pop(struct wp__taskq *q)
 		q->mask &= ~(1u << p);
 	}
 	q->len--;
+	atomic_store_explicit(&q->hint, q->len, memory_order_relaxed);
 	t->next = NULL;
 	return t;
 }
@@ -60,6 +63,7 @@ wp__taskq_push_front(struct wp__taskq *q, struct wp__task *t)
 	q->len++;
 	if (q->len > q->hwm)
 		q->hwm = q->len;
+	atomic_store_explicit(&q->hint, q->len, memory_order_relaxed);
 }
 
 struct wp__task *
@@ -77,6 +81,7 @@ wp__taskq_take_all(struct wp__taskq *q)
 	}
 	q->mask = 0;
 	q->len = 0;
+	atomic_store_explicit(&q->hint, 0, memory_order_relaxed);
 	return head;
 }
 

@@ -182,7 +182,8 @@ submit(wp_pool *pool, wp_task_fn fn, void *arg, const struct wp_task_opts *o,
 			node_refill(pool);
 			/* Wake a worker unless enough wake-ups are already
 			 * on their way. */
-			if (pool->idle_workers > pool->wakes) {
+			if (!pool->spinning &&
+			    pool->idle_workers > pool->wakes) {
 				pool->wakes++;
 				pthread_cond_signal(&pool->work_cv);
 			}

@@ -37,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How long an idle worker watches the queue before it parks. */
+#define SPIN_NS (30 * 1000)
 /* Results wait at most this long in a worker before being handed over. */
 #define FLUSH_AFTER_NS 1000000
 
@@ -357,6 +359,45 @@ take_batch(wp_pool *pool, struct wp__thread *t)
 		pthread_cond_broadcast(&pool->room_cv);
 }
 
+/* Before parking, one worker at a time watches the queue for a few tens of
+ * microseconds (mu released): in a steady stream of short tasks the queue
+ * runs dry for moments only, and a futex sleep and wake-up per moment
+ * cost more than the tasks.  Submitters do not signal while a worker
+ * spins; the spinner wakes the others when it takes a batch.  Returns true
+ * if work (or a reason to look again) turned up. */
+static bool
+spin(wp_pool *pool)
+{
+	int64_t end;
+	unsigned i = 0;
+	bool found = false;
+
+	pool->spinning++;
+	pthread_mutex_unlock(&pool->mu);
+	end = wp__now() + SPIN_NS;
+	for (;;) {
+		if (atomic_load_explicit(&pool->paused, memory_order_relaxed))
+			break;
+		if (atomic_load_explicit(&pool->tasks.hint,
+					 memory_order_relaxed) ||
+		    atomic_load_explicit(&pool->sig[WP_SIG_CANCEL],
+					 memory_order_relaxed) ||
+		    atomic_load_explicit(&pool->sig[WP_SIG_SHUTDOWN],
+					 memory_order_relaxed) ||
+		    atomic_load_explicit(&pool->sig[WP_SIG_CLOSE_TASKS],
+					 memory_order_relaxed)) {
+			found = true;
+			break;
+		}
+		wp__cpu_relax();
+		if (++i % 64 == 0 && wp__now() >= end)
+			break;
+	}
+	pthread_mutex_lock(&pool->mu);
+	pool->spinning--;
+	return found;
+}
+
 /* Waits for work (mu held), first handing over finished results. */
 static void
 idle(wp_pool *pool, struct wp__thread *t)
@@ -367,6 +408,10 @@ idle(wp_pool *pool, struct wp__thread *t)
 		pthread_mutex_lock(&pool->mu);
 		return;
 	}
+	if (pool->spinning == 0 &&
+	    !atomic_load_explicit(&pool->paused, memory_order_relaxed) &&
+	    spin(pool))
+		return;
 	pool->idle_workers++;
 	pthread_cond_wait(&pool->work_cv, &pool->mu);
 	pool->idle_workers--;

@@ -49,6 +49,17 @@
 #endif
 
 #define WP__MIN(a, b) ((a) < (b) ? (a) : (b))
+
+/* A hint to the CPU inside a spin loop. */
+static inline void
+wp__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
 #define WP__MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* ------------------------------------------------------------------------
@@ -288,6 +299,7 @@ struct wp__taskq {
 	unsigned cap;  /* pool->mu */
 	unsigned hwm;  /* pool->mu */
 	unsigned mask; /* bit p set: list p not empty */
+	atomic_uint hint; /* len, for peeking without pool->mu */
 };
 void wp__taskq_push(struct wp__taskq *q, struct wp__task *t);
 struct wp__task *wp__taskq_pop(struct wp__taskq *q);
@@ -380,6 +392,7 @@ struct wp_pool {
 	struct wp__taskq tasks;
 	unsigned blocked_submitters;
 	unsigned idle_workers;      /* workers waiting on work_cv */
+	unsigned spinning;          /* mu: workers spinning before they park */
 	atomic_uint idle_waiters;   /* wait_idle/drain callers */
 	atomic_bool draining;       /* a drain is running its first part */
 	bool stopping;              /* mu: the ordered stop is running */
