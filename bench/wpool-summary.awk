@@ -24,7 +24,8 @@ function fmt(x) {
 	id = ""
 	for (i = 1; i <= NF; i++) {
 		split($i, kv, "=")
-		if (kv[1] == "bench" || kv[1] == "workers")
+		if (kv[1] == "bench" || kv[1] == "workers" ||
+		    (kv[1] == "threads" && $1 == "bench=join-floor"))
 			id = id (id == "" ? "" : " ") kv[1] "=" kv[2]
 	}
 	if (!(id in seen)) {
