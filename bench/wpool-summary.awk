@@ -34,7 +34,7 @@ function fmt(x) {
 	}
 	for (i = 1; i <= NF; i++) {
 		split($i, kv, "=")
-		if (kv[1] ~ /^(bench|workers|tasks|rounds|cycles|mode)$/ ||
+		if (kv[1] ~ /^(bench|workers|threads|tasks|rounds|cycles|mode)$/ ||
 		    kv[2] !~ /^-?[0-9.]+$/)
 			continue
 		k = id SUBSEP kv[1]
