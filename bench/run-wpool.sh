@@ -8,7 +8,9 @@
 # per round, each of: timeout overhead (W=2, 8), monitor overhead (W=2, 8),
 # context switches per task (W=2, 8), idle stop (W=2, 8), cancel latency
 # (W=8, 1,000 sleeping tasks), timeout lateness (W=8, 1,000 tasks past a
-# 10 ms timeout).  -q: quick (fewer tasks and cycles per program).  Raw
+# 10 ms timeout), and two machine floors: waking and joining 7 and 13
+# threads (an idle pool's W + 5 at W=2 and 8) and the cost of single
+# hot-path operations.  -q: quick (fewer tasks and cycles per program).  Raw
 # lines go to build/bench/wpool-raw.txt (or RAW); the summary prints, per
 # program and worker count, every figure as median [min..max] over rounds.
 set -eu
@@ -45,6 +47,9 @@ while [ "$r" -le "$rounds" ]; do
 	done
 	"$b/bench-cancel-latency" --workers 8 --cycles $ccycles
 	"$b/bench-timeout-lateness" --workers 8
+	"$b/bench-join-floor" --threads 7
+	"$b/bench-join-floor" --threads 13
+	"$b/bench-op-costs"
 	r=$((r + 1))
 done >>"$raw"
 echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$raw"

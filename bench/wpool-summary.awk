@@ -24,7 +24,8 @@ function fmt(x) {
 	id = ""
 	for (i = 1; i <= NF; i++) {
 		split($i, kv, "=")
-		if (kv[1] == "bench" || kv[1] == "workers")
+		if (kv[1] == "bench" || kv[1] == "workers" ||
+		    (kv[1] == "threads" && $1 == "bench=join-floor"))
 			id = id (id == "" ? "" : " ") kv[1] "=" kv[2]
 	}
 	if (!(id in seen)) {
@@ -33,7 +34,7 @@ function fmt(x) {
 	}
 	for (i = 1; i <= NF; i++) {
 		split($i, kv, "=")
-		if (kv[1] ~ /^(bench|workers|tasks|rounds|cycles|mode)$/ ||
+		if (kv[1] ~ /^(bench|workers|threads|tasks|rounds|cycles|mode)$/ ||
 		    kv[2] !~ /^-?[0-9.]+$/)
 			continue
 		k = id SUBSEP kv[1]

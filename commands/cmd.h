@@ -422,6 +422,21 @@ struct cmd_kind {
 
 struct cmd_stop_copy; /* a deep copy of a wp_stop_report */
 
+/* What the pool's callbacks get as udata.  A thread a forced stop left
+ * behind may still call back after wp_pool_destroy() returns, so the
+ * callbacks reach the session only through this guard: the session is
+ * detached (s = NULL) and waited out (inflight) before it is freed, and a
+ * guard that such a thread may still hold is never freed. */
+struct cmd_guard {
+	struct cmd_guard *next;           /* the kept guards */
+	_Atomic(struct cmd_session *) s;
+	_Atomic unsigned inflight;
+};
+/* The session for a callback, or NULL (then do nothing); pair with
+ * cmd_guard_leave() when not NULL. */
+struct cmd_session *cmd_guard_enter(void *udata);
+void cmd_guard_leave(void *udata);
+
 struct cmd_runner {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
@@ -457,6 +472,9 @@ struct cmd_session {
 	struct cmd_stop_copy *last_stop; /* mu; of a destroyed pool */
 	struct cmd_kind *kinds;      /* mu; registered after built-ins */
 	bool finished;               /* mu */
+
+	struct cmd_guard *guard; /* immutable; the pool callbacks' udata */
+	bool left_behind;        /* mu: a stop of this session was forced */
 
 	_Atomic bool failed;     /* a command failed (exit code 1) */
 	_Atomic bool forced;     /* the last stop was forced (exit code 3) */

@@ -3,9 +3,10 @@
  *
  * DESIGN
  * cmd_on_event() is the pool's on_event callback: it runs on whichever pool
- * thread produced the event (a worker, the watchdog, the monitor, or the
- * thread running the ordered stop), so it only formats into a stack buffer,
- * bumps an atomic and calls the sink.  Every event goes out as CMD_EVENT;
+ * thread produced the event (a worker, the watchdog, the monitor, the
+ * thread running the ordered stop, or an orphan coming back, even after the
+ * pool was destroyed: hence the guard), so it only formats into a stack
+ * buffer, bumps an atomic and calls the sink.  Every event goes out as CMD_EVENT;
  * the stop's phases and progress and drain progress also go out as
  * CMD_PROGRESS, which is what a long `stop` shows while it waits.
  */
@@ -58,10 +59,13 @@ cmd_event_format(struct cmd_session *s, const struct wp_event *ev, bool json,
 void
 cmd_on_event(void *udata, const struct wp_event *ev)
 {
-	struct cmd_session *s = udata;
+	struct cmd_session *s = cmd_guard_enter(udata);
 	char buf[512];
-	uint64_t seen = atomic_load(&s->event_seq);
+	uint64_t seen;
 
+	if (s == NULL)
+		return;
+	seen = atomic_load(&s->event_seq);
 	while (ev->seq > seen &&
 	       !atomic_compare_exchange_weak(&s->event_seq, &seen, ev->seq))
 		;
@@ -81,4 +85,5 @@ cmd_on_event(void *udata, const struct wp_event *ev)
 	}
 	if (s->opts.cfg.on_event != NULL)
 		s->opts.cfg.on_event(s->opts.cfg.udata, ev);
+	cmd_guard_leave(udata);
 }

@@ -67,10 +67,58 @@ cmd_session_opts_init(struct cmd_session_opts *o)
 
 /* ---- pool callbacks (pool threads) ---- */
 
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cmd_guard *kept; /* kept_mu: guards never freed */
+
+struct cmd_session *
+cmd_guard_enter(void *udata)
+{
+	struct cmd_guard *g = udata;
+	struct cmd_session *s;
+
+	atomic_fetch_add(&g->inflight, 1);
+	s = atomic_load(&g->s);
+	if (s == NULL)
+		atomic_fetch_sub(&g->inflight, 1);
+	return s;
+}
+
+void
+cmd_guard_leave(void *udata)
+{
+	struct cmd_guard *g = udata;
+
+	atomic_fetch_sub(&g->inflight, 1);
+}
+
+/* Detaches the session from its guard and waits for callbacks inside it
+ * (they are short); frees the guard, or keeps it forever when a thread
+ * left behind by a forced stop may still call. */
+static void
+guard_release(struct cmd_guard *g, bool keep)
+{
+	struct timespec ts = {0, 1000000};
+
+	atomic_store(&g->s, NULL);
+	while (atomic_load(&g->inflight) > 0)
+		nanosleep(&ts, NULL);
+	if (!keep) {
+		free(g);
+		return;
+	}
+	pthread_mutex_lock(&kept_mu);
+	g->next = kept;
+	kept = g;
+	pthread_mutex_unlock(&kept_mu);
+}
+
 static void
 on_result(void *udata, const struct wp_result *r)
 {
-	struct cmd_session *s = udata;
+	struct cmd_session *s = cmd_guard_enter(udata);
+
+	if (s == NULL)
+		return;
 
 	pthread_mutex_lock(&s->results_mu);
 	if (s->results_cap > 0) {
@@ -83,37 +131,50 @@ on_result(void *udata, const struct wp_result *r)
 	pthread_mutex_unlock(&s->results_mu);
 	if (s->opts.cfg.on_result != NULL)
 		s->opts.cfg.on_result(s->opts.cfg.udata, r);
+	cmd_guard_leave(udata);
 }
 
 static void
 on_error(void *udata, const struct wp_error *e)
 {
-	struct cmd_session *s = udata;
+	struct cmd_session *s = cmd_guard_enter(udata);
+
+	if (s == NULL)
+		return;
 
 	if (s->opts.cfg.on_error != NULL)
 		s->opts.cfg.on_error(s->opts.cfg.udata, e);
+	cmd_guard_leave(udata);
 }
 
 static void
 on_metrics(void *udata, const struct wp_metrics *m)
 {
-	struct cmd_session *s = udata;
+	struct cmd_session *s = cmd_guard_enter(udata);
+
+	if (s == NULL)
+		return;
 
 	if (s->sink.published != NULL)
 		s->sink.published(s->sink.udata);
 	if (s->opts.cfg.on_metrics != NULL)
 		s->opts.cfg.on_metrics(s->opts.cfg.udata, m);
+	cmd_guard_leave(udata);
 }
 
 static void
 on_health(void *udata, const struct wp_health *h)
 {
-	struct cmd_session *s = udata;
+	struct cmd_session *s = cmd_guard_enter(udata);
+
+	if (s == NULL)
+		return;
 
 	if (s->sink.published != NULL)
 		s->sink.published(s->sink.udata);
 	if (s->opts.cfg.on_health != NULL)
 		s->opts.cfg.on_health(s->opts.cfg.udata, h);
+	cmd_guard_leave(udata);
 }
 
 void
@@ -171,10 +232,12 @@ cmd_session_new(const struct cmd_session_opts *o, const struct cmd_sink *sink,
 	s->born_ns = cmd_now_ns();
 	s->results_cap = o->results_cap ? o->results_cap : 256;
 	s->results = calloc(s->results_cap, sizeof *s->results);
-	if (s->results == NULL) {
+	s->guard = calloc(1, sizeof *s->guard);
+	if (s->results == NULL || s->guard == NULL) {
 		rc = WP_ENOMEM;
 		goto err_free;
 	}
+	atomic_store(&s->guard->s, s);
 	pthread_rwlock_init(&s->pool_rw, NULL);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->jobs_mu, NULL);
@@ -189,7 +252,7 @@ cmd_session_new(const struct cmd_session_opts *o, const struct cmd_sink *sink,
 	s->cfg.on_event = cmd_on_event;
 	s->cfg.on_metrics = on_metrics;
 	s->cfg.on_health = on_health;
-	s->cfg.udata = s;
+	s->cfg.udata = s->guard;
 
 	rc = make_pool(s, &pool);
 	if (rc != 0)
@@ -217,8 +280,9 @@ err_destroy_locks:
 	pthread_rwlock_destroy(&s->pool_rw);
 	pthread_mutex_destroy(&s->runner.mu);
 	pthread_cond_destroy(&s->runner.cond);
-	free(s->results);
 err_free:
+	free(s->guard);
+	free(s->results);
 	free(s);
 	return rc;
 }
@@ -294,6 +358,7 @@ cmd_session_free(struct cmd_session *s)
 		wp_pool_destroy(s->pool);
 		s->pool = NULL;
 	}
+	guard_release(s->guard, s->left_behind);
 	stop_copy_free(s->last_stop);
 	cmd_kinds_free(s);
 	pthread_mutex_destroy(&s->results_mu);
@@ -469,10 +534,14 @@ cmd_session_stop(struct cmd_session *s, bool drain, uint64_t drain_ms,
 		rc = wp_pool_drain(pool, drain_ms, report);
 	else
 		rc = wp_pool_stop(pool, report);
-	if (rc == 0)
+	if (rc == 0) {
 		atomic_store(&s->forced, false);
-	else if (rc == WP_EFORCED)
+	} else if (rc == WP_EFORCED) {
 		atomic_store(&s->forced, true);
+		pthread_mutex_lock(&s->mu);
+		s->left_behind = true;
+		pthread_mutex_unlock(&s->mu);
+	}
 	return rc;
 }
 

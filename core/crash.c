@@ -69,6 +69,22 @@ on_fault(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
+/* After a jump out of a fault handler.  SA_NODEFER should have left the
+ * signal unblocked, but a handler installed in front of ours (a sanitizer's
+ * wrapper, say) may have blocked it; a fault with its signal blocked kills
+ * the process, so the next crash would not be contained.  Only on this rare
+ * path: saving the mask in sigsetjmp would cost a system call per task. */
+void
+wp__crash_unblock(void)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	for (unsigned i = 0; i < NFAULTS; i++)
+		sigaddset(&s, fault_signals[i]);
+	pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+}
+
 int
 wp__crash_acquire(void)
 {

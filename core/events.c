@@ -183,7 +183,7 @@ wp__events_flush(wp_pool *pool)
 	struct wp_event buf[32];
 	size_t got, i;
 
-	if (!pool->cfg.on_event)
+	if (!pool->cfg.on_event || !wp__cb_enter(pool))
 		return;
 	atomic_store(&pool->evcb_more, true);
 	while (atomic_load(&pool->evcb_more) &&
@@ -200,6 +200,7 @@ wp__events_flush(wp_pool *pool)
 		} while (got > 0);
 		pthread_mutex_unlock(&pool->evcb_mu);
 	}
+	wp__cb_leave(pool);
 }
 
 void

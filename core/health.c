@@ -232,8 +232,10 @@ check(wp_pool *pool)
 	pool->last_healthy = h.healthy;
 	pthread_mutex_unlock(&pool->stats_mu);
 
-	if (pool->cfg.on_health)
+	if (pool->cfg.on_health && wp__cb_enter(pool)) {
 		pool->cfg.on_health(pool->cfg.udata, &h);
+		wp__cb_leave(pool);
+	}
 	if (!changed)
 		return;
 	if (h.healthy) {

@@ -278,8 +278,10 @@ tick(wp_pool *pool)
 	pool->published = m;
 	pool->have_published = true;
 	pthread_mutex_unlock(&pool->stats_mu);
-	if (pool->cfg.on_metrics)
+	if (pool->cfg.on_metrics && wp__cb_enter(pool)) {
 		pool->cfg.on_metrics(pool->cfg.udata, &m);
+		wp__cb_leave(pool);
+	}
 	check_leak(pool, &m);
 }
 

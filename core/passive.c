@@ -109,11 +109,12 @@ deliver_list(wp_pool *pool, struct wp__task *list, unsigned n)
 {
 	struct wp__task *t;
 
-	if (pool->cfg.on_result) {
+	if (pool->cfg.on_result && wp__cb_enter(pool)) {
 		pthread_mutex_lock(&pool->deliver_mu);
 		for (t = list; t; t = t->next)
 			pool->cfg.on_result(pool->cfg.udata, &t->res);
 		pthread_mutex_unlock(&pool->deliver_mu);
+		wp__cb_leave(pool);
 	}
 	for (t = list; t->next; t = t->next)
 		;
@@ -227,6 +228,8 @@ wp__cancel_list(wp_pool *pool, struct wp__task *list)
 		snprintf(t->res.msg, sizeof t->res.msg,
 			 "cancelled before it started");
 		wp__task_finish(pool, t, WP_OUTCOME_CANCELLED, WP_ECANCELED);
+		atomic_fetch_add_explicit(&pool->n.never_ran, 1,
+					  memory_order_relaxed);
 		if (t->free_fn)
 			t->free_fn(t->arg);
 		wp__deliver_result(pool, t, false);
@@ -294,9 +297,12 @@ wp__errors_main(void *arg)
 			pthread_mutex_unlock(&q->mu);
 			for (e = list; e; e = next) {
 				next = e->next;
-				if (pool->cfg.on_error)
+				if (pool->cfg.on_error &&
+				    wp__cb_enter(pool)) {
 					pool->cfg.on_error(pool->cfg.udata,
 							   &e->e);
+					wp__cb_leave(pool);
+				}
 				free(e);
 			}
 			pthread_mutex_lock(&q->mu);

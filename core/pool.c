@@ -22,6 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How long destroy waits for callbacks still running in threads a forced
+ * stop left behind; one stuck in user code is not waited for longer. */
+#define MUTE_WAIT_NS (1000 * WP__NS_PER_MS)
+
 static int
 init_sync(wp_pool *pool)
 {
@@ -226,6 +230,19 @@ wp__pool_unref(wp_pool *pool)
 		pool_free(pool);
 }
 
+/* No callback starts from now on; waits (bounded) for those running,
+ * which only threads left behind by a forced stop can still be in. */
+static void
+mute(wp_pool *pool)
+{
+	int64_t end = wp__now() + MUTE_WAIT_NS;
+	struct timespec ms = {0, 1000000};
+
+	atomic_store(&pool->muted, true);
+	while (atomic_load(&pool->cb_active) > 0 && wp__now() < end)
+		nanosleep(&ms, NULL);
+}
+
 int
 wp_pool_destroy(wp_pool *pool)
 {
@@ -234,6 +251,7 @@ wp_pool_destroy(wp_pool *pool)
 	if (wp__on_own_thread(pool))
 		return WP_ESELF;
 	wp__stop_for_destroy(pool);
+	mute(pool);
 	wp__pool_unref(pool);
 	return 0;
 }
@@ -410,7 +428,8 @@ wp_pool_resize(wp_pool *pool, unsigned workers)
 	old = pool->target;
 	rc = resize_locked(pool, workers);
 	pthread_mutex_unlock(&pool->mu);
-	wp__event(pool, WP_EV_RESIZE, 0, -1, "workers %u -> %u%s", old,
+	if (old != workers || rc)
+		wp__event(pool, WP_EV_RESIZE, 0, -1, "workers %u -> %u%s", old,
 		  workers, rc ? " (some threads failed to start)" : "");
 	return rc;
 }

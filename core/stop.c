@@ -316,7 +316,17 @@ deliver_given_up(wp_pool *pool, struct wp__task *list)
 static void
 drain_first(wp_pool *pool, int64_t deadline, int64_t check_ns)
 {
-	wp_pool_resume(pool);
+	/* A paused pool would drain nothing: resume it (wp_pool_resume refuses
+	 * once a stop has begun, so directly). */
+	pthread_mutex_lock(&pool->mu);
+	if (atomic_load(&pool->paused)) {
+		atomic_store(&pool->paused, false);
+		pthread_cond_broadcast(&pool->work_cv);
+		pthread_mutex_unlock(&pool->mu);
+		wp__event(pool, WP_EV_RESUME, 0, -1, "resumed to drain");
+	} else {
+		pthread_mutex_unlock(&pool->mu);
+	}
 	wp__fire(pool, WP_SIG_CLOSE_TASKS);
 	wp__event(pool, WP_EV_DRAIN, 0, -1, "draining: task queue closed");
 	pthread_mutex_lock(&pool->mu);
@@ -361,6 +371,8 @@ stop_begin(wp_pool *pool, bool drain)
 	r->begin_wall_ms = wp__wall_ms();
 	r->bound_ms = pool->cfg.stop_timeout_ms;
 	r->drained = drain;
+	/* Counted back in stop_end(): tasks this stop cancelled unstarted. */
+	r->cancelled_queued = atomic_load(&pool->n.never_ran);
 	for (i = 0; i < WP_PHASE_COUNT; i++)
 		r->phase_ms[i] = -1;
 	check_ns = (int64_t)pool->cfg.stop_check_ms * WP__NS_PER_MS;
@@ -376,7 +388,6 @@ stop_begin(wp_pool *pool, bool drain)
 static void
 stop_signals(wp_pool *pool)
 {
-	uint64_t before = atomic_load(&pool->n.outcome[WP_OUTCOME_CANCELLED]);
 	bool was_open;
 
 	pthread_mutex_lock(&pool->mu);
@@ -389,8 +400,6 @@ stop_signals(wp_pool *pool)
 	fire_phase(pool, WP_PHASE_MONITOR, WP_SIG_STOP_MONITOR);
 	fire_phase(pool, WP_PHASE_HEALTH, WP_SIG_STOP_HEALTH);
 	fire_phase(pool, WP_PHASE_CANCEL, WP_SIG_CANCEL);
-	pool->report.cancelled_queued =
-		atomic_load(&pool->n.outcome[WP_OUTCOME_CANCELLED]) - before;
 }
 
 /* Phase wait: the bounded wait for every active and timed thread.  Past
@@ -453,6 +462,8 @@ stop_end(wp_pool *pool, bool forced)
 {
 	struct wp_stop_report *r = &pool->report;
 
+	r->cancelled_queued = atomic_load(&pool->n.never_ran) -
+			      r->cancelled_queued;
 	pthread_mutex_lock(&pool->mu);
 	join_or_leave(pool);
 	r->forced = forced;

@@ -159,6 +159,9 @@ fill_result(struct wp__thread *t, struct wp__task *task, int slot,
 			 strsignal(t->fault_signo));
 	else if (t->ctx.has_msg)
 		memcpy(r->msg, t->ctx.msg, sizeof r->msg);
+	else if (code < 0 && strcmp(wp_err_name(code), "WP_E?") != 0)
+		snprintf(r->msg, sizeof r->msg, "task returned %s (%s)",
+			 wp_err_name(code), wp_strerror(code));
 	else if (code != 0)
 		snprintf(r->msg, sizeof r->msg, "task returned %d", code);
 }
@@ -238,6 +241,8 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
 	} else {
 		t->in_task = 0;
 		code = how == CRASHED ? WP_ECRASH : WP_EPANIC;
+		if (how == CRASHED)
+			wp__crash_unblock();
 	}
 	end = wp__now();
 	*now = end;

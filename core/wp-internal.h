@@ -354,6 +354,7 @@ struct wp__counters {
 	_Atomic uint64_t delivered, results_direct;
 	_Atomic uint64_t errors_reported, errors_dropped;
 	_Atomic uint64_t next_task_id;
+	_Atomic uint64_t never_ran; /* cancelled before they started */
 };
 enum { WP__REJ_FULL, WP__REJ_CLOSED, WP__REJ_NOMEM, WP__REJ_TIMEOUT,
        WP__REJ_DEADLOCK };
@@ -373,6 +374,8 @@ struct wp_pool {
 	/* Immutable after create, except cfg fields changed under mu. */
 	struct wp_config cfg; /* mu (runtime options change it) */
 	atomic_int refs;      /* user + threads left behind by a forced stop */
+	atomic_bool muted;    /* set by destroy: no callback starts after it */
+	atomic_uint cb_active; /* callbacks running (wp__cb_enter) */
 
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv;   /* workers wait for tasks: mu */
@@ -496,6 +499,25 @@ bool wp__on_own_thread(const wp_pool *pool);
 /* ------------------------------------------------------------------------
  * pool.c
  */
+/* Every user callback runs between these two: after wp_pool_destroy()
+ * returns, no callback starts (a thread a forced stop left behind may come
+ * back much later).  wp__cb_enter() returns false when muted. */
+static inline bool
+wp__cb_enter(wp_pool *pool)
+{
+	atomic_fetch_add(&pool->cb_active, 1);
+	if (!atomic_load(&pool->muted))
+		return true;
+	atomic_fetch_sub(&pool->cb_active, 1);
+	return false;
+}
+
+static inline void
+wp__cb_leave(wp_pool *pool)
+{
+	atomic_fetch_sub(&pool->cb_active, 1);
+}
+
 void wp__pool_unref(wp_pool *pool);
 /* Emits an event: ring + on_event callback.  Never with a pool lock held. */
 void wp__event(wp_pool *pool, enum wp_event_type type, uint64_t task_id,
@@ -629,6 +651,7 @@ void wp__ctx_cancel(struct wp__thread *t, uint64_t run, int why);
  * touches), installed while at least one pool asks for them.
  */
 int wp__crash_acquire(void);
+void wp__crash_unblock(void);
 void wp__crash_release(void);
 int wp__altstack_setup(struct wp__thread *t);
 void wp__altstack_teardown(struct wp__thread *t);

@@ -40,7 +40,7 @@ fetch(wp_ctx *ctx, void *arg)
 	free(job);
 	atomic_fetch_add(&released, 1);
 	if (rc != 0)
-		return rc; /* WP_ETIMEDOUT or WP_ECANCELED: ends as failed */
+		return rc; /* WP_ETIMEDOUT or WP_ECANCELED: timed out, cancelled */
 	wp_ctx_set_value(ctx, (uint64_t)n * n);
 	wp_ctx_set_message(ctx, "fetch %u done", n);
 	return 0;

@@ -30,6 +30,7 @@ usage(FILE *f)
 "  -s, --script FILE     run FILE ('#' comments); on a terminal the console\n"
 "                        runs it line by line\n"
 "  --step                console script: wait for Enter before each line\n"
+"  --pause D             console script: pause D between lines (1.5s; 0: none)\n"
 "  --json                every reply one JSON object per line; events too\n"
 "                        (implies --headless)\n"
 "  --events              stream pool events (text mode)\n"
@@ -159,6 +160,7 @@ enum {
 	OPT_TEST_MODE,
 	OPT_HISTORY,
 	OPT_REFRESH,
+	OPT_PAUSE,
 };
 
 static const struct option long_opts[] = {
@@ -166,6 +168,7 @@ static const struct option long_opts[] = {
 	{"command", required_argument, NULL, 'c'},
 	{"script", required_argument, NULL, 's'},
 	{"step", no_argument, NULL, OPT_STEP},
+	{"pause", required_argument, NULL, OPT_PAUSE},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"events", no_argument, NULL, OPT_EVENTS},
 	{"no-events", no_argument, NULL, OPT_NO_EVENTS},
@@ -294,6 +297,12 @@ main_parse_args(int argc, char **argv, struct main_opts *mo)
 			break;
 		case OPT_HISTORY:
 			mo->co.history = optarg;
+			break;
+		case OPT_PAUSE:
+			if (cmd_parse_duration(optarg, false, &ms, err,
+					       sizeof err) != 0)
+				bad_usage("--pause: %s", err);
+			mo->co.pause_ms = ms > 600000 ? 600000 : (int)ms;
 			break;
 		case OPT_REFRESH:
 			if (cmd_parse_duration(optarg, false, &ms, err,

@@ -26,6 +26,7 @@ console_run(struct cmd_session *s, const struct console_opts *co)
 		.no_color = co->no_color,
 		.script = co->script,
 		.step = co->step,
+		.pause_ms = co->pause_ms,
 		.test_mode = co->test_mode,
 		.history = co->history,
 	};

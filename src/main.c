@@ -274,6 +274,7 @@ main(int argc, char **argv)
 
 	memset(&mo, 0, sizeof mo);
 	mo.events = -1;
+	mo.co.pause_ms = -1;
 	cmd_session_opts_init(&mo.so);
 	main_parse_args(argc, argv, &mo);
 	if (wp_config_validate(&mo.so.cfg, &field) != 0) {

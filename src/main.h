@@ -11,6 +11,7 @@
 struct console_opts {
 	const char *script; /* run in the console, one line at a time */
 	bool step;          /* each script line waits for Enter */
+	int pause_ms;       /* between script lines; -1: the console's default */
 	bool ascii;
 	bool no_color;
 	bool test_mode;

@@ -254,6 +254,14 @@ tui_line_run(struct tui *t, const char *line)
 	free(copy);
 }
 
+#define SCRIPT_PAUSE_MS 1500
+
+int
+tui_script_pause_ms(const struct tui *t)
+{
+	return t->opt.pause_ms < 0 ? SCRIPT_PAUSE_MS : t->opt.pause_ms;
+}
+
 void
 tui_line_script(struct tui *t)
 {
@@ -261,6 +269,8 @@ tui_line_script(struct tui *t)
 
 	if (t->script == NULL || t->step_waiting || t->quitting ||
 	    t->confirm[0] != '\0' || t->busy || cmd_session_busy(t->s))
+		return;
+	if (!t->opt.step && t->script_next_ns > tui_mono_ns())
 		return;
 	line = cmd_script_next(t->script);
 	if (line == NULL) {
@@ -280,4 +290,13 @@ tui_line_script(struct tui *t)
 		return;
 	}
 	tui_line_run(t, line);
+	/* Unpaced, a script would be over before anyone saw the screen. */
+	t->script_next_ns = tui_mono_ns() + (int64_t)tui_script_pause_ms(t) *
+						    1000000LL;
+	if (tui_script_pause_ms(t) > 0)
+		snprintf(t->hint, sizeof(t->hint),
+			 "script %s: line %u ran; next in %.1fs",
+			 cmd_script_name(t->script),
+			 cmd_script_lineno(t->script),
+			 tui_script_pause_ms(t) / 1000.0);
 }

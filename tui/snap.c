@@ -401,15 +401,9 @@ tui_gather(struct tui_gather *g, wp_pool *pool, struct tui_snap *s,
 					      : TUI_WORKERS_MAX;
 		read_events(g, pool, s, log);
 
-		if (s->state == WP_STATE_DRAINING ||
-		    s->state == WP_STATE_STOPPING) {
-			if (!g->stop.seen) {
-				g->stop.seen = true;
-				g->stop.drain = s->state == WP_STATE_DRAINING;
-				g->stop.begin_ns = s->now_ns;
-				g->stop.begin_wall_ms = s->wall_ms;
-			}
-		}
+		/* The stop view belongs to the ordered stop (or a drain): its
+		 * own events start it.  Signals fired alone also make the pool
+		 * stopping or draining, but there is no bound to show then. */
 		r = wp_pool_last_stop(pool);
 		if (r != NULL) {
 			stop_report(&g->stop, r);

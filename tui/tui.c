@@ -33,8 +33,8 @@
 
 static struct tui the_tui; /* one console per process */
 
-static int64_t
-mono_ns(void)
+int64_t
+tui_mono_ns(void)
 {
 	struct timespec ts;
 
@@ -53,7 +53,7 @@ gather(struct tui *t)
 	period = (t->snap.stop.seen && !t->snap.stop.done) || t->busy
 			 ? TUI_STOP_TICK_MS
 			 : t->refresh_ms;
-	t->last_gather_ns = mono_ns();
+	t->last_gather_ns = tui_mono_ns();
 	t->next_gather_ns = t->last_gather_ns + (int64_t)period * 1000000;
 	t->gather_now = false;
 }
@@ -163,7 +163,7 @@ loop(struct tui *t)
 	};
 
 	while (!t->done) {
-		int64_t wait, now = mono_ns(), soon;
+		int64_t wait, now = tui_mono_ns(), soon;
 
 		/* A wake-up asks for a fresh read, at most every
 		 * TUI_GATHER_GAP_MS: a storm of events is one read. */
@@ -176,9 +176,12 @@ loop(struct tui *t)
 			break;
 		tui_line_script(t);
 
-		wait = (t->next_gather_ns - mono_ns()) / 1000000;
+		wait = (t->next_gather_ns - tui_mono_ns()) / 1000000;
 		if (t->gather_now)
-			wait = (soon - mono_ns()) / 1000000;
+			wait = (soon - tui_mono_ns()) / 1000000;
+		if (t->script != NULL && !t->opt.step &&
+		    (t->script_next_ns - tui_mono_ns()) / 1000000 < wait)
+			wait = (t->script_next_ns - tui_mono_ns()) / 1000000;
 		if (wait < 0)
 			wait = 0;
 		if (poll(pf, 3, (int)wait) < 0) {

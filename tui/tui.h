@@ -22,6 +22,8 @@ struct tui_options {
 	bool no_color;       /* also when NO_COLOR is set and not empty */
 	const char *script;  /* optional file of command lines to run */
 	bool step;           /* script: each line waits at the prompt for Enter */
+	int pause_ms;        /* script without step: pause between lines so the
+				screen can be watched; < 0: default (1500) */
 	bool test_mode;      /* ASCII, no colour, frame counter (also env
 				WPOOL_TEST=1): a fixed screen for tests */
 	const char *history; /* history file; NULL: XDG state dir */
@@ -396,6 +398,7 @@ struct tui {
 
 	struct cmd_script *script; /* --script: lines still to run */
 	bool step_waiting; /* --step: a script line waits at the prompt */
+	int64_t script_next_ns; /* --script: when the next line may run */
 };
 
 /* sink.c: the only code other threads run.  Messages queue under a lock
@@ -422,7 +425,9 @@ void tui_line_run(struct tui *t, const char *line);
 void tui_line_quit(struct tui *t); /* Ctrl-D, quit, exit */
 void tui_line_help(struct tui *t, const char *topic);
 void tui_line_answer(struct tui *t, bool yes);
+int64_t tui_mono_ns(void); /* tui.c: CLOCK_MONOTONIC */
 void tui_line_script(struct tui *t); /* feeds the next script line */
+int tui_script_pause_ms(const struct tui *t);
 
 /* ------------------------------------------------------------------------
  * input.c: readline in callback mode inside curses (tui-anchors.md 1.3).

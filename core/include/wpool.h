@@ -250,8 +250,10 @@ int wp_pool_create(const struct wp_config *cfg, wp_pool **out);
 int wp_pool_start(wp_pool *pool);
 /* Stops (as wp_pool_stop) if needed, then frees everything.  After a forced
  * stop, memory that a stuck thread can still touch is handed to that thread
- * and freed when it returns.  The pool must not be used afterwards, and
- * must not be destroyed from one of its own threads (WP_ESELF). */
+ * and freed when it returns.  Once it returns no callback starts (it waits
+ * up to a second for callbacks still running in threads left behind).  The
+ * pool must not be used afterwards, and must not be destroyed from one of
+ * its own threads (WP_ESELF). */
 int wp_pool_destroy(wp_pool *pool);
 
 enum wp_pool_state wp_pool_state(const wp_pool *pool);
@@ -349,7 +351,7 @@ struct wp_stop_report {
 	bool forced;           /* the bound was hit */
 	bool drained;          /* this stop was a drain */
 	uint64_t bound_ms;
-	uint64_t cancelled_queued; /* queued tasks cancelled by this stop */
+	uint64_t cancelled_queued; /* tasks this stop cancelled unstarted */
 	uint64_t cancelled_running; /* running tasks given up when forced */
 	unsigned nthreads;
 	const struct wp_stop_thread *threads; /* nthreads entries */

@@ -197,3 +197,17 @@ ct_exec(struct cmd_session *s, const char *line, int want)
 			want);
 	assert_int_equal(rc, want);
 }
+
+int
+cap_wait(struct capture *c, enum cmd_msg kind, const char *text, size_t n)
+{
+	unsigned waited = 0;
+
+	while (cap_count(c, kind, text) < n) {
+		if (waited >= CT_CEILING_MS)
+			return 0;
+		ct_sleep_ms(2);
+		waited += 2;
+	}
+	return 1;
+}

@@ -36,6 +36,9 @@ void cap_clear(struct capture *c);
 struct cmd_sink cap_sink(struct capture *c);
 /* Number of lines of a kind that contain text (NULL: any). */
 size_t cap_count(struct capture *c, enum cmd_msg kind, const char *text);
+/* Waits until at least n lines of a kind contain text; 1 if they do. */
+int cap_wait(struct capture *c, enum cmd_msg kind, const char *text,
+	     size_t n);
 /* A copy of the first line of a kind (caller frees), or NULL. */
 char *cap_first(struct capture *c, enum cmd_msg kind);
 /* Prints everything recorded (for failing tests). */

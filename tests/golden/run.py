@@ -3,7 +3,6 @@
 
   run.py WPOOL CASE.wp          run a script, compare with CASE.out (and,
                                 with a '# json' header, CASE.json.out)
-  run.py WPOOL --demos DIR      run every DIR/*.wp; only exit codes count
   run.py WPOOL --docs FILE      'wpool help --markdown' must equal FILE
   run.py WPOOL --cli            the command line: options, exit codes, stdin
 
@@ -162,24 +161,6 @@ def run_case(wpool, case):
     return ok
 
 
-def run_demos(wpool, directory):
-    ok = True
-    names = sorted(n for n in os.listdir(directory) if n.endswith(".wp"))
-    if not names:
-        print("no demos in", directory)
-        return False
-    for name in names:
-        path = os.path.join(directory, name)
-        args, code, _ = headers(path)
-        rc, out = run(wpool, ["-x"] + args + ["--script", path])
-        status = "ok" if rc == code else "FAIL (exit %d, want %d)" % (rc, code)
-        print("demo %-28s %s" % (name, status))
-        if rc != code:
-            print(out)
-            ok = False
-    return ok
-
-
 def run_docs(wpool, path):
     p = subprocess.run([wpool, "--headless", "help", "--markdown"],
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -243,8 +224,6 @@ def main(argv):
         print(__doc__)
         return 2
     wpool = argv[1]
-    if argv[2] == "--demos":
-        return 0 if run_demos(wpool, argv[3]) else 1
     if argv[2] == "--docs":
         return 0 if run_docs(wpool, argv[3]) else 1
     if argv[2] == "--cli":
