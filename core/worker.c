@@ -356,6 +356,7 @@ take_batch(wp_pool *pool, struct wp__thread *t)
 	}
 	atomic_store(&t->bq_head, 0);
 	t->bq_tail = n;
+	t->spun = false;
 	if (pool->tasks.len && pool->idle_workers > pool->wakes) {
 		pool->wakes++;
 		pthread_cond_signal(&pool->work_cv);
@@ -369,7 +370,8 @@ take_batch(wp_pool *pool, struct wp__thread *t)
  * runs dry for moments only, and a futex sleep and wake-up per moment
  * cost more than the tasks.  Submitters do not signal while a worker
  * spins; the spinner wakes the others when it takes a batch.  Returns true
- * if work (or a reason to look again) turned up. */
+ * if work (or a reason to look again) turned up; either way the caller
+ * re-checks under the lock before it parks. */
 static bool
 spin(wp_pool *pool)
 {
@@ -413,10 +415,15 @@ idle(wp_pool *pool, struct wp__thread *t)
 		pthread_mutex_lock(&pool->mu);
 		return;
 	}
-	if (pool->spinning == 0 &&
-	    !atomic_load_explicit(&pool->paused, memory_order_relaxed) &&
-	    spin(pool))
+	/* After a spin the caller looks again at everything (the lock was
+	 * released, a signal may have fired); only then does it park. */
+	if (!t->spun && pool->spinning == 0 &&
+	    !atomic_load_explicit(&pool->paused, memory_order_relaxed)) {
+		t->spun = true;
+		spin(pool);
 		return;
+	}
+	t->spun = false;
 	pool->idle_workers++;
 	pthread_cond_wait(&pool->work_cv, &pool->mu);
 	pool->idle_workers--;

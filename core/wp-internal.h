@@ -259,6 +259,7 @@ struct wp__thread {
 	_Atomic unsigned bq_head;
 	unsigned bq_tail;                    /* written under pool->mu */
 	int64_t ewma_ns;                     /* owner: usual run time */
+	bool spun;                           /* mu: spun in this idle period */
 	_Atomic int64_t last_end_ns;         /* owner: when its last run ended */
 
 	/* Finished results not yet handed over (owner; a claimant takes them
