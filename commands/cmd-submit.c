@@ -168,12 +168,13 @@ submit_exec(struct cmd_ctx *c)
 {
 	struct submit_data *d = c->data;
 	wp_pool *pool = cmd_pool(c);
-	uint64_t i, v = 0, id, first = 0, last = 0, ok = 0, bad = 0;
+	uint64_t i, v = 0, id, first = 0, last = 0, ok = 0, bad = 0, skip = 0;
 	uint64_t wait_ms = cmd_args_u64(c, "wait", SUBMIT_WAIT_MS);
 	uint64_t ids[SUBMIT_IDS_MAX];
 	int64_t deadline, left;
 	int rc, first_rc = 0;
 	bool nowait = cmd_args_has(c, "nowait"), interrupted = false;
+	char rest[48] = "";
 	struct cmd_json *j = cmd_reply(c);
 
 	if (pool == NULL)
@@ -207,9 +208,10 @@ submit_exec(struct cmd_ctx *c)
 			if (first_rc == 0)
 				first_rc = rc;
 			bad++;
-			/* Closed stays closed; a spent wait stays spent. */
+			/* Closed stays closed; a spent wait stays spent:
+			 * the rest is not offered to the pool at all. */
 			if (rc == WP_ECLOSED || rc == WP_ETIMEDOUT) {
-				bad += d->count - i - 1;
+				skip = d->count - i - 1;
 				break;
 			}
 			continue;
@@ -225,6 +227,8 @@ submit_exec(struct cmd_ctx *c)
 	cmd_json_str(j, "kind", d->spec.kind->name);
 	cmd_json_u64(j, "accepted", ok);
 	cmd_json_u64(j, "rejected", bad);
+	if (skip > 0)
+		cmd_json_u64(j, "not_submitted", skip);
 	if (ok > 0) {
 		cmd_json_u64(j, "first_id", first);
 		cmd_json_u64(j, "last_id", last);
@@ -250,13 +254,17 @@ submit_exec(struct cmd_ctx *c)
 	}
 	if (bad == 0)
 		return CMD_RETURN_NORMAL;
+	if (skip > 0)
+		snprintf(rest, sizeof rest, "; %" PRIu64 " not submitted",
+			 skip);
 	if (first_rc == WP_ETIMEDOUT)
 		return cmd_error(c, "%" PRIu64 " of %" PRIu64 " rejected: no "
-				 "room in the task queue within %" PRIu64 "ms",
-				 bad, d->count, wait_ms);
+				 "room in the task queue within %" PRIu64
+				 "ms%s",
+				 bad, d->count, wait_ms, rest);
 	return cmd_error_wp(c, first_rc,
-			    "%" PRIu64 " of %" PRIu64 " rejected", bad,
-			    d->count);
+			    "%" PRIu64 " of %" PRIu64 " rejected%s", bad,
+			    d->count, rest);
 }
 
 const struct cmd_entry cmd_submit_entry = {
