@@ -53,9 +53,8 @@ results_exec(struct cmd_ctx *c)
 	cmd_print(c, "%8s %-10s %-8s %2s %4s %10s %10s  %s", "ID", "OUTCOME",
 		  "KIND", "P", "W", "QUEUED", "RAN", "MESSAGE");
 	for (i = 0; i < got; i++) {
-		snprintf(flags, sizeof flags, "%s%s%s",
-			 r[i].panicked ? "panic " : "",
-			 r[i].crashed ? "crash " : "",
+		/* The pool's message already says "panic:" or "crash:". */
+		snprintf(flags, sizeof flags, "%s",
 			 r[i].never_ran ? "never-ran " : "");
 		cmd_print(c, "%8" PRIu64 " %-10s %-8.8s %2d %4d %10s %10s  "
 			  "%s%s",
