@@ -262,7 +262,10 @@ console(struct main_opts *mo)
 	rc = console_run(s, &mo->co);
 	code = cmd_session_finish(s);
 	cmd_session_free(s);
-	return rc >= 128 ? rc : code;
+	/* A signal's 128 + n wins; then the session's code (a failed
+	 * command, a forced stop); then the console's own (1 when it could
+	 * not drive the terminal). */
+	return rc >= 128 ? rc : code != 0 ? code : rc;
 }
 
 int
