@@ -35,7 +35,7 @@ config_exec(struct cmd_ctx *c)
 		oi = wp_option_info((enum wp_option)o);
 		if (oi == NULL || wp_pool_get_option(pool, oi->opt, &v) != 0)
 			continue;
-		nv = cmd_cfg_get(&next, oi->opt);
+		wp_config_get(&next, oi->opt, &nv);
 		pend[0] = '\0';
 		/* A kept setting that this pool does not have yet. */
 		if (nv != v && !(nv == 0 && oi->min > 0)) {

@@ -624,8 +624,6 @@ enum cmd_retval cmd_option_parse_set(struct cmd_ctx *c,
 enum cmd_retval cmd_option_show(struct cmd_ctx *c,
 				const struct wp_option_info *oi);
 /* A wp_config field by its option (settings kept for the next start). */
-uint64_t cmd_cfg_get(const struct wp_config *cfg, enum wp_option opt);
-void cmd_cfg_set(struct wp_config *cfg, enum wp_option opt, uint64_t v);
 
 /* ---- signal.c: one layer signal. */
 enum cmd_retval cmd_fire(struct cmd_ctx *c, enum wp_signal sig,

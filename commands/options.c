@@ -7,8 +7,8 @@
  * show the range in that unit, and applied to the running pool.  A setting
  * the pool cannot take now (create-only, or the pool is stopped) is kept
  * for the next `start`, and the reply says so.  Every applied value is
- * also kept (cmd_cfg_set() below), so `start` builds the new pool with the
- * same settings.
+ * also kept (wp_config_set() on the session's config), so `start` builds
+ * the new pool with the same settings.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -134,111 +134,3 @@ cmd_option_parse_set(struct cmd_ctx *c, const struct wp_option_info *oi,
 	return cmd_option_set(c, oi, v);
 }
 
-/* A struct wp_config field by its option, for the settings a session
- * keeps for the next `start`. */
-uint64_t
-cmd_cfg_get(const struct wp_config *cfg, enum wp_option opt)
-{
-	switch (opt) {
-	case WP_OPT_WORKERS:
-		return cfg->workers;
-	case WP_OPT_TASK_TIMEOUT_MS:
-		return cfg->task_timeout_ms;
-	case WP_OPT_STOP_TIMEOUT_MS:
-		return cfg->stop_timeout_ms;
-	case WP_OPT_STOP_CHECK_MS:
-		return cfg->stop_check_ms;
-	case WP_OPT_MONITOR_INTERVAL_MS:
-		return cfg->monitor_interval_ms;
-	case WP_OPT_HEALTH_INTERVAL_MS:
-		return cfg->health_interval_ms;
-	case WP_OPT_TASK_QUEUE_CAP:
-		return cfg->task_queue_cap;
-	case WP_OPT_RESULT_QUEUE_CAP:
-		return cfg->result_queue_cap;
-	case WP_OPT_ERROR_QUEUE_CAP:
-		return cfg->error_queue_cap;
-	case WP_OPT_ORPHAN_CAP:
-		return cfg->orphan_cap;
-	case WP_OPT_CONTAIN_CRASHES:
-		return cfg->contain_crashes;
-	case WP_OPT_HEALTH_HEAP_BYTES:
-		return cfg->health_heap_bytes;
-	case WP_OPT_HEALTH_THREADS_FACTOR:
-		return cfg->health_threads_factor;
-	case WP_OPT_HEALTH_BACKLOG_FACTOR:
-		return cfg->health_backlog_factor;
-	case WP_OPT_HEALTH_ERROR_PERMILLE:
-		return cfg->health_error_permille;
-	case WP_OPT_HEALTH_ERROR_WINDOW_MS:
-		return cfg->health_error_window_ms;
-	case WP_OPT_HEALTH_ERROR_MIN_SAMPLES:
-		return cfg->health_error_min_samples;
-	case WP_OPT_HEALTH_STUCK_MS:
-		return cfg->health_stuck_ms;
-	}
-	return 0;
-}
-
-void
-cmd_cfg_set(struct wp_config *cfg, enum wp_option opt, uint64_t v)
-{
-	unsigned u = v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
-
-	switch (opt) {
-	case WP_OPT_WORKERS:
-		cfg->workers = u;
-		break;
-	case WP_OPT_TASK_TIMEOUT_MS:
-		cfg->task_timeout_ms = v;
-		break;
-	case WP_OPT_STOP_TIMEOUT_MS:
-		cfg->stop_timeout_ms = v;
-		break;
-	case WP_OPT_STOP_CHECK_MS:
-		cfg->stop_check_ms = v;
-		break;
-	case WP_OPT_MONITOR_INTERVAL_MS:
-		cfg->monitor_interval_ms = v;
-		break;
-	case WP_OPT_HEALTH_INTERVAL_MS:
-		cfg->health_interval_ms = v;
-		break;
-	case WP_OPT_TASK_QUEUE_CAP:
-		cfg->task_queue_cap = u;
-		break;
-	case WP_OPT_RESULT_QUEUE_CAP:
-		cfg->result_queue_cap = u;
-		break;
-	case WP_OPT_ERROR_QUEUE_CAP:
-		cfg->error_queue_cap = u;
-		break;
-	case WP_OPT_ORPHAN_CAP:
-		cfg->orphan_cap = u;
-		break;
-	case WP_OPT_CONTAIN_CRASHES:
-		cfg->contain_crashes = v != 0;
-		break;
-	case WP_OPT_HEALTH_HEAP_BYTES:
-		cfg->health_heap_bytes = v;
-		break;
-	case WP_OPT_HEALTH_THREADS_FACTOR:
-		cfg->health_threads_factor = u;
-		break;
-	case WP_OPT_HEALTH_BACKLOG_FACTOR:
-		cfg->health_backlog_factor = u;
-		break;
-	case WP_OPT_HEALTH_ERROR_PERMILLE:
-		cfg->health_error_permille = u;
-		break;
-	case WP_OPT_HEALTH_ERROR_WINDOW_MS:
-		cfg->health_error_window_ms = v;
-		break;
-	case WP_OPT_HEALTH_ERROR_MIN_SAMPLES:
-		cfg->health_error_min_samples = u;
-		break;
-	case WP_OPT_HEALTH_STUCK_MS:
-		cfg->health_stuck_ms = v;
-		break;
-	}
-}

@@ -181,7 +181,7 @@ void
 cmd_session_set_cfg(struct cmd_session *s, enum wp_option opt, uint64_t v)
 {
 	pthread_mutex_lock(&s->mu);
-	cmd_cfg_set(&s->cfg, opt, v);
+	wp_config_set(&s->cfg, opt, v);
 	pthread_mutex_unlock(&s->mu);
 }
 

@@ -436,3 +436,29 @@ wp_pool_get_option(const wp_pool *pool, enum wp_option opt, uint64_t *value)
 	pthread_mutex_unlock(&p->mu);
 	return 0;
 }
+
+int
+wp_config_get(const struct wp_config *cfg, enum wp_option opt,
+	      uint64_t *value)
+{
+	if (!cfg || !value || !wp_option_info(opt))
+		return WP_EINVAL;
+	*value = wp__config_get(cfg, opt);
+	return 0;
+}
+
+int
+wp_config_set(struct wp_config *cfg, enum wp_option opt, uint64_t value)
+{
+	const struct wp_option_info *info = wp_option_info(opt);
+	bool derived = opt == WP_OPT_WORKERS || opt == WP_OPT_TASK_QUEUE_CAP ||
+		       opt == WP_OPT_RESULT_QUEUE_CAP ||
+		       opt == WP_OPT_ERROR_QUEUE_CAP || opt == WP_OPT_ORPHAN_CAP;
+
+	if (!cfg || !info)
+		return WP_EINVAL;
+	if (value > info->max || (value < info->min && !(derived && !value)))
+		return WP_ERANGE;
+	wp__config_set(cfg, opt, value);
+	return 0;
+}

@@ -102,7 +102,8 @@ set_option(struct wp_config *cfg, const char *flag, const char *name,
 			cmd_fmt_option(oi, oi->max, hi, sizeof hi));
 		exit(CMD_EXIT_USAGE);
 	}
-	cmd_cfg_set(cfg, oi->opt, v);
+	if (wp_config_set(cfg, oi->opt, v) != 0)
+		bad_usage("--set %s: out of range", oi->name);
 }
 
 /* Words after the options, quoted back into one command line. */

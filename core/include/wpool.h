@@ -485,6 +485,15 @@ const struct wp_option_info *wp_option_info(enum wp_option opt);
 /* Looks a name up; NULL if unknown. */
 const struct wp_option_info *wp_option_find(const char *name);
 
+/* A config's field by its option (for settings kept by name): 0, or
+ * WP_EINVAL for NULL or an unknown option.  Set checks the option's range
+ * (WP_ERANGE), accepting 0 where the field means "derived" (workers, the
+ * queue capacities, the orphan cap); wp_config_validate() checks the
+ * whole. */
+int wp_config_get(const struct wp_config *cfg, enum wp_option opt,
+		  uint64_t *value);
+int wp_config_set(struct wp_config *cfg, enum wp_option opt, uint64_t value);
+
 /* WP_ERANGE outside [min, max]; WP_ESTATE for a create-only option after
  * start.  Changing workers resizes the pool (wp_pool_resize). */
 int wp_pool_set_option(wp_pool *pool, enum wp_option opt, uint64_t value);

@@ -398,6 +398,40 @@ test_resolve(void **state)
 	assert_int_equal(c.event_ring_cap, 16);
 }
 
+/* The public field access by option: every option round-trips, ranges are
+ * checked, 0 is accepted where it means "derived". */
+static void
+test_public_config_access(void **state)
+{
+	struct wp_config c;
+	uint64_t v;
+	int o;
+
+	(void)state;
+	wp_config_init(&c);
+	for (o = 0; o < WP_OPT_COUNT; o++) {
+		const struct wp_option_info *oi = wp_option_info(o);
+
+		assert_non_null(oi);
+		assert_int_equal(wp_config_set(&c, o, oi->max), 0);
+		assert_int_equal(wp_config_get(&c, o, &v), 0);
+		assert_true(v == oi->max ||
+			    (oi->unit == WP_UNIT_BOOL && v == 1));
+		if (oi->max < UINT64_MAX)
+			assert_int_equal(wp_config_set(&c, o, oi->max + 1),
+					 WP_ERANGE);
+	}
+	assert_int_equal(wp_config_set(&c, WP_OPT_WORKERS, 0), 0);
+	assert_int_equal(wp_config_set(&c, WP_OPT_TASK_QUEUE_CAP, 0), 0);
+	assert_int_equal(wp_config_set(&c, WP_OPT_MONITOR_INTERVAL_MS, 0),
+			 WP_ERANGE);
+	assert_int_equal(wp_config_get(NULL, WP_OPT_WORKERS, &v), WP_EINVAL);
+	assert_int_equal(wp_config_get(&c, (enum wp_option)999, &v),
+			 WP_EINVAL);
+	assert_int_equal(wp_config_set(&c, (enum wp_option)-1, 1), WP_EINVAL);
+	assert_int_equal(wp_config_set(NULL, WP_OPT_WORKERS, 1), WP_EINVAL);
+}
+
 int
 main(void)
 {
@@ -410,6 +444,7 @@ main(void)
 		cmocka_unit_test(test_validate_each_field),
 		cmocka_unit_test(test_validate_rules),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_public_config_access),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
