@@ -9,21 +9,6 @@
  */
 #include "wpbt.h"
 
-static struct bt_rec R;
-
-static void
-begin(void)
-{
-	bt_world_reset();
-	bt_rec_init(&R);
-}
-
-static void
-end(void)
-{
-	bt_rec_fini(&R);
-}
-
 static void
 expect_fired(wp_pool *p, const bool want[WP_SIG_COUNT])
 {

@@ -4,6 +4,7 @@
  * thread or descriptor behind (ASan's leak check covers bytes), and two
  * pools in one process that never see each other.
  */
+#define BT_OWN_BRACKET /* two recorders: R and R2 */
 #include "wpbt.h"
 
 static struct bt_rec R, R2;

@@ -6,21 +6,6 @@
  */
 #include "wpbt.h"
 
-static struct bt_rec R;
-
-static void
-begin(void)
-{
-	bt_world_reset();
-	bt_rec_init(&R);
-}
-
-static void
-end(void)
-{
-	bt_rec_fini(&R);
-}
-
 /* Exact counters for a known mix of outcomes. */
 static void
 test_metrics_outcome_counts(void **state)

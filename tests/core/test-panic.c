@@ -12,21 +12,6 @@
 
 #include "wpbt.h"
 
-static struct bt_rec R;
-
-static void
-begin(void)
-{
-	bt_world_reset();
-	bt_rec_init(&R);
-}
-
-static void
-end(void)
-{
-	bt_rec_fini(&R);
-}
-
 /* Outside a pool task wp_panic() prints its message and aborts (checked in
  * a child process). */
 static void

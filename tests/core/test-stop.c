@@ -10,21 +10,6 @@
  */
 #include "wpbt.h"
 
-static struct bt_rec R;
-
-static void
-begin(void)
-{
-	bt_world_reset();
-	bt_rec_init(&R);
-}
-
-static void
-end(void)
-{
-	bt_rec_fini(&R);
-}
-
 static const struct wp_stop_thread *
 find_thread(const struct wp_stop_report *rep, const char *name)
 {

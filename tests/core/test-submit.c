@@ -9,21 +9,6 @@
  */
 #include "wpbt.h"
 
-static struct bt_rec R;
-
-static void
-begin(void)
-{
-	bt_world_reset();
-	bt_rec_init(&R);
-}
-
-static void
-end(void)
-{
-	bt_rec_fini(&R);
-}
-
 /* Fifty tasks: each delivered once, completed, with the id submit gave. */
 static void
 test_submit_runs_and_delivers(void **state)

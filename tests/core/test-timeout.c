@@ -10,21 +10,6 @@
  */
 #include "wpbt.h"
 
-static struct bt_rec R;
-
-static void
-begin(void)
-{
-	bt_world_reset();
-	bt_rec_init(&R);
-}
-
-static void
-end(void)
-{
-	bt_rec_fini(&R);
-}
-
 /* A task that honours its context: TIMED_OUT, and it saw ETIMEDOUT. */
 static void
 test_timeout_pool_default(void **state)

@@ -936,4 +936,23 @@ bt_spawn(void *(*fn)(void *), void *arg)
 	return t;
 }
 
+/* Each suite's recorder and the bracket every test opens and closes with
+ * (a suite that needs more defines BT_OWN_BRACKET and writes its own). */
+#ifndef BT_OWN_BRACKET
+static struct bt_rec R BT_UNUSED;
+
+static inline void
+begin(void)
+{
+	bt_world_reset();
+	bt_rec_init(&R);
+}
+
+static inline void
+end(void)
+{
+	bt_rec_fini(&R);
+}
+#endif
+
 #endif /* WPBT_H */
