@@ -26,8 +26,12 @@
 #include "wp-internal.h"
 
 #include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* How long a producer or the consumer watches the queue before it sleeps. */
+#define HANDOFF_SPIN_NS (20 * 1000)
 
 int
 wp__resultq_init(struct wp__resultq *q, unsigned cap)
@@ -127,11 +131,36 @@ deliver_list(wp_pool *pool, struct wp__task *list, unsigned n)
 	}
 }
 
+/* Watches a queue's length hint, for at most HANDOFF_SPIN_NS, until it is
+ * below `below` (a producer waiting for room) or, with `nonempty`, above
+ * zero (the consumer waiting for work).  Yields now and then: on a small
+ * machine the other side needs this CPU. */
+static void
+peek(const atomic_uint *hint, unsigned below, bool nonempty)
+{
+	int64_t end = wp__now() + HANDOFF_SPIN_NS;
+	unsigned i = 0, v;
+
+	for (;;) {
+		v = atomic_load_explicit(hint, memory_order_relaxed);
+		if (nonempty ? v > 0 : v < below)
+			return;
+		wp__cpu_relax();
+		if (++i % 32 == 0) {
+			sched_yield();
+			if (wp__now() >= end)
+				return;
+		}
+	}
+}
+
 void
 wp__deliver_batch(wp_pool *pool, struct wp__task *head, struct wp__task *tail,
 		  unsigned n, bool block)
 {
 	struct wp__resultq *q = &pool->results;
+	bool spun = false;
+	unsigned cap;
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
@@ -146,6 +175,16 @@ wp__deliver_batch(wp_pool *pool, struct wp__task *head, struct wp__task *tail,
 		 * cap by at most one batch per worker. */
 		if (!block || q->len < q->cap)
 			break;
+		/* The handler usually empties the queue within microseconds:
+		 * watch for that before sleeping on the futex. */
+		if (!spun) {
+			spun = true;
+			cap = q->cap;
+			pthread_mutex_unlock(&q->mu);
+			peek(&q->hint, cap, false);
+			pthread_mutex_lock(&q->mu);
+			continue;
+		}
 		q->full_waiters++;
 		pthread_cond_wait(&q->not_full, &q->mu);
 		q->full_waiters--;
@@ -157,6 +196,7 @@ wp__deliver_batch(wp_pool *pool, struct wp__task *head, struct wp__task *tail,
 		q->head = head;
 	q->tail = tail;
 	q->len += n;
+	atomic_store_explicit(&q->hint, q->len, memory_order_relaxed);
 	if (q->len > q->hwm)
 		q->hwm = q->len;
 	if (q->consumer_waiting)
@@ -250,6 +290,7 @@ wp__results_main(void *arg)
 	wp_pool *pool = arg;
 	struct wp__resultq *q = &pool->results;
 	struct wp__task *list;
+	bool spun = false;
 	unsigned n;
 
 	wp__self.pool = pool;
@@ -260,6 +301,8 @@ wp__results_main(void *arg)
 			n = q->len;
 			q->head = q->tail = NULL;
 			q->len = 0;
+			atomic_store_explicit(&q->hint, 0, memory_order_relaxed);
+			spun = false;
 			if (q->full_waiters)
 				pthread_cond_broadcast(&q->not_full);
 			pthread_mutex_unlock(&q->mu);
@@ -269,9 +312,19 @@ wp__results_main(void *arg)
 		}
 		if (consumer_done(pool, q->closed, q->producers))
 			break;
+		/* In a stream of results the next batch is microseconds
+		 * away: watch for it before sleeping (then look again). */
+		if (!spun) {
+			spun = true;
+			pthread_mutex_unlock(&q->mu);
+			peek(&q->hint, 0, true);
+			pthread_mutex_lock(&q->mu);
+			continue;
+		}
 		q->consumer_waiting = true;
 		pthread_cond_wait(&q->not_empty, &q->mu);
 		q->consumer_waiting = false;
+		spun = false;
 	}
 	q->consumer_alive = false;
 	pthread_cond_broadcast(&q->not_full);

@@ -325,6 +325,7 @@ struct wp__resultq {
 	bool closed;           /* mu */
 	bool consumer_alive;   /* mu */
 	bool consumer_waiting; /* mu */
+	atomic_uint hint;      /* len, to peek at without mu */
 };
 
 struct wp__errnode {
