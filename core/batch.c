@@ -2,96 +2,184 @@
  * batch.c - workers' private batches.
  *
  * DESIGN
- * Taking one task per lock round trip made the queue lock the bottleneck,
- * so a worker takes up to WP__BATCH_MAX tasks at once:
- * about its fair share of the queue, fewer when its tasks run long (so a
- * long task never sits in front of work an idle worker could do).  The
- * batch is still the pool's: the owner takes the next task with a CAS on
- * bq_head, and anyone holding pool->mu may take the rest with the opposite
- * CAS.  That is how pause and resize put tasks back in the queue, how
- * cancel and shutdown cancel them at once, and how the watchdog rescues
- * the tasks queued behind a task that overstayed its deadline.
+ * Taking tasks from the ring one at a time, two workers fight over the
+ * consumers' cursor on every task (a contended CAS, a cache line moving
+ * between CPUs each time); that was the single largest cost of a short
+ * task.  So a worker whose tasks are short takes several published cells
+ * with one CAS (wp__q_take) into a private batch: about BUDGET_NS of work
+ * at its usual task length, at most WP__BATCH_MAX tasks, and only the first
+ * of them may have a deadline (a run the watchdog claims holds nothing
+ * behind it).
  *
- * Locking: bq[] and bq_tail are written by the owner under pool->mu when it
- * takes a batch; bq_head moves by CAS only, forward.  The owner takes the
- * next task without a lock; stealers hold pool->mu.
+ * The batch stays the pool's.  Its state is one word, head | tail << 32:
+ * the owner takes bq[head] by CAS (a line only it writes: cheap), and any
+ * thread holding pool->mu may take everything from head to tail by the
+ * opposite CAS, marking the head STEALING while it copies, so the owner
+ * never refills a batch that is being read.  That is how a cancel or a
+ * shutdown cancels queued tasks held in batches at once, how a forced
+ * stop and the watchdog take the tasks behind a claimed run, and how the
+ * supervisor (watchdog.c) rescues tasks stuck behind a task that runs far
+ * longer than usual.  The owner itself puts its remainder back at the
+ * front of the queue when it pauses or its slot retires, and cancels it
+ * when the pool halts.  Tasks in batches count as queued in the metrics.
  */
 #include "wp-internal.h"
 
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* A batch is sized to take about this long to run. */
-#define BATCH_BUDGET_NS 20000
+#define BUDGET_NS (20 * WP__NS_PER_US)
+/* Runs a thread makes before it trusts its usual task length. */
+#define WARMUP_RUNS 8
+#define STEALING 0xffffffffu
 
-struct wp__task *
-wp__batch_next(struct wp__thread *t)
+static inline uint64_t
+word(uint32_t head, uint32_t tail)
 {
-	unsigned h = atomic_load_explicit(&t->bq_head, memory_order_relaxed);
-
-	while (h < t->bq_tail)
-		if (atomic_compare_exchange_weak(&t->bq_head, &h, h + 1))
-			return t->bq[h];
-	return NULL;
+	return (uint64_t)tail << 32 | head;
 }
 
-struct wp__task *
-wp__batch_steal(struct wp__thread *t)
+bool
+wp__batch_next(struct wp__thread *t, struct wp__task *out,
+	       char kind[WP_KIND_MAX])
 {
-	struct wp__task *head = NULL, **link = &head;
-	unsigned h = atomic_load(&t->bq_head), tail = t->bq_tail;
+	uint64_t w = atomic_load_explicit(&t->bq_ht, memory_order_acquire);
 
-	while (h < tail && !atomic_compare_exchange_weak(&t->bq_head, &h, tail))
-		;
-	for (; h < tail; h++) {
-		*link = t->bq[h];
-		link = &t->bq[h]->next;
+	for (;;) {
+		uint32_t h = (uint32_t)w, tl = (uint32_t)(w >> 32);
+
+		if (h >= tl) /* empty, or being stolen */
+			return false;
+		if (atomic_compare_exchange_weak_explicit(
+			    &t->bq_ht, &w, word(h + 1, tl), memory_order_seq_cst,
+			    memory_order_acquire)) {
+			wp__task_copy(out, &t->bq[h]);
+			if (out->has_kind)
+				memcpy(kind, t->bq_kind[h], WP_KIND_MAX);
+			return true;
+		}
 	}
-	*link = NULL;
-	return head;
 }
 
-struct wp__task *
-wp__steal_all(wp_pool *pool)
+bool
+wp__batch_fill(wp_pool *pool, struct wp__thread *t)
 {
-	struct wp__task *head = NULL, **link = &head, *l;
-	struct wp__thread *t;
+	uint64_t w = atomic_load_explicit(&t->bq_ht, memory_order_acquire);
+	unsigned max = 1, k;
 
-	for (t = pool->threads; t; t = t->next_all) {
-		l = wp__batch_steal(t);
-		*link = l;
-		while (*link)
-			link = &(*link)->next;
+	/* A steal in progress: the owner waits for the copy to finish. */
+	while ((uint32_t)w == STEALING) {
+		sched_yield();
+		w = atomic_load_explicit(&t->bq_ht, memory_order_acquire);
 	}
-	return head;
+	if ((uint32_t)w < (uint32_t)(w >> 32))
+		return true; /* not empty after all */
+	if (t->runs >= WARMUP_RUNS) {
+		int64_t budget = wp__ns2tk(BUDGET_NS);
+
+		max = t->ewma > 0 ? (unsigned)WP__MIN(budget / t->ewma,
+						      WP__BATCH_MAX)
+				  : WP__BATCH_MAX;
+		max = WP__MAX(max, 1u);
+	}
+	k = wp__q_take(&pool->tasks, t->bq, t->bq_kind, max,
+		       atomic_load_explicit(&pool->task_timeout_ns,
+					    memory_order_relaxed) > 0);
+	if (!k)
+		return false;
+	atomic_store_explicit(&t->bq_ht, word(0, k), memory_order_release);
+	/* Tasks wait behind each running one: the supervisor watches for a
+	 * run far longer than usual. */
+	if (k > 1)
+		wp__supervise(pool);
+	return true;
+}
+
+unsigned
+wp__batch_steal(struct wp__thread *t, struct wp__task *out,
+		char (*kinds)[WP_KIND_MAX])
+{
+	uint64_t w = atomic_load_explicit(&t->bq_ht, memory_order_acquire);
+	uint32_t h, tl, i;
+
+	for (;;) {
+		h = (uint32_t)w;
+		tl = (uint32_t)(w >> 32);
+		if (h >= tl)
+			return 0;
+		if (atomic_compare_exchange_weak_explicit(
+			    &t->bq_ht, &w, word(STEALING, tl),
+			    memory_order_seq_cst, memory_order_acquire))
+			break;
+	}
+	for (i = h; i < tl; i++) {
+		wp__task_copy(&out[i - h], &t->bq[i]);
+		if (out[i - h].has_kind)
+			memcpy(kinds[i - h], t->bq_kind[i], WP_KIND_MAX);
+	}
+	atomic_store_explicit(&t->bq_ht, word(tl, tl), memory_order_release);
+	return tl - h;
 }
 
 void
-wp__requeue(wp_pool *pool, struct wp__task *list)
+wp__batch_requeue(wp_pool *pool, struct wp__thread *t)
 {
-	struct wp__task *rev = NULL, *t, *next;
+	struct wp__task tasks[WP__BATCH_MAX];
+	char kinds[WP__BATCH_MAX][WP_KIND_MAX];
+	unsigned n = wp__batch_steal(t, tasks, kinds);
 
-	for (t = list; t; t = next) {
-		next = t->next;
-		t->next = rev;
-		rev = t;
-	}
-	for (t = rev; t; t = next) {
-		next = t->next;
-		wp__taskq_push_front(&pool->tasks, t);
-	}
-	if (list && pool->idle_workers)
-		pthread_cond_signal(&pool->work_cv);
+	/* Back to front in reverse, so they keep their order. */
+	while (n-- > 0)
+		wp__q_push_front(&pool->tasks, &tasks[n], kinds[n]);
 }
 
-/* How many tasks to take (mu held): a fair share of the queue, no more
- * than runs in about BATCH_BUDGET_NS at this thread's usual task length. */
 unsigned
-wp__batch_size(const wp_pool *pool, const struct wp__thread *t)
+wp__batch_len(const struct wp__thread *t, int64_t *oldest)
 {
-	unsigned n = pool->tasks.len / WP__MAX(pool->live_workers, 1u);
-	int64_t typical = t->ewma_ns > 0 ? t->ewma_ns : 1;
-	int64_t fit = BATCH_BUDGET_NS / typical;
+	uint64_t w = atomic_load_explicit(&((struct wp__thread *)t)->bq_ht,
+					  memory_order_acquire);
+	uint32_t h = (uint32_t)w, tl = (uint32_t)(w >> 32);
+	int64_t s;
 
-	if ((int64_t)n > fit)
-		n = (unsigned)WP__MAX(fit, 1);
-	return WP__MIN(WP__MAX(n, 1u), (unsigned)WP__BATCH_MAX);
+	if (h >= tl)
+		return 0;
+	s = atomic_load_explicit(&t->bq[h].submit, memory_order_relaxed);
+	if (oldest && (!*oldest || s < *oldest))
+		*oldest = s;
+	return tl - h;
 }
 
+void
+wp__batches_cancel(wp_pool *pool)
+{
+	struct wp__thread *t;
+	struct wp__task *tasks;
+	char (*kinds)[WP_KIND_MAX];
+	unsigned n = 0, cap = 0;
+
+	pthread_mutex_lock(&pool->mu);
+	for (t = pool->threads; t; t = t->next_all)
+		cap += WP__BATCH_MAX;
+	tasks = malloc((cap ? cap : 1) * sizeof *tasks);
+	kinds = malloc((cap ? cap : 1) * sizeof *kinds);
+	if (!tasks || !kinds) {
+		/* No memory for the copies: put them back to be drained. */
+		free(tasks);
+		free(kinds);
+		for (t = pool->threads; t; t = t->next_all)
+			wp__batch_requeue(pool, t);
+		pthread_mutex_unlock(&pool->mu);
+		wp__q_drain(pool, wp__cancel_queued);
+		return;
+	}
+	for (t = pool->threads; t; t = t->next_all)
+		n += wp__batch_steal(t, tasks + n, kinds + n);
+	pthread_mutex_unlock(&pool->mu);
+	for (unsigned i = 0; i < n; i++)
+		wp__cancel_queued(pool, &tasks[i],
+				  tasks[i].has_kind ? kinds[i] : NULL);
+	free(tasks);
+	free(kinds);
+}

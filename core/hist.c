@@ -24,31 +24,16 @@
 #include <assert.h>
 #include <math.h>
 
-#define SUB_BITS 2
+#define SUB_BITS WP__HIST_SUB_BITS
 #define SUBS (1u << SUB_BITS)
 /* The first octave split into sub-buckets: 2^8 = 256 ns. */
-#define FIRST_BITS 8
+#define FIRST_BITS WP__HIST_FIRST_BITS
 #define LAST (WP__HIST_BUCKETS - 1)
 
 static_assert(WP__HIST_BUCKETS > SUBS, "at least the linear buckets");
 /* Bucket edges must fit an int64_t: the last finite edge is 2^(p+1). */
 static_assert(FIRST_BITS + (WP__HIST_BUCKETS - SUBS) / SUBS < 62,
 	      "bucket edges fit in int64_t");
-
-unsigned
-wp__hist_bucket_of(int64_t ns)
-{
-	uint64_t v;
-	unsigned p, b;
-
-	if (ns < (1 << FIRST_BITS))
-		return ns < 0 ? 0 : (unsigned)(ns >> (FIRST_BITS - SUB_BITS));
-	v = (uint64_t)ns;
-	p = 63u - (unsigned)__builtin_clzll(v);
-	b = SUBS + (p - FIRST_BITS) * SUBS +
-	    (unsigned)((v >> (p - SUB_BITS)) & (SUBS - 1));
-	return b < LAST ? b : LAST;
-}
 
 /* The exclusive upper edge of bucket b; INT64_MAX for the open-ended last
  * bucket (and for any b past it). */
@@ -90,30 +75,6 @@ wp__hist_add(struct wp__hist *h, int64_t ns)
 /* The single-writer variant: the calling thread is the only one that ever
  * adds to h (readers may still copy it concurrently), so plain relaxed
  * loads and stores replace the read-modify-write instructions. */
-void
-wp__hist_add_owner(struct wp__hist *h, int64_t ns)
-{
-	_Atomic uint64_t *b;
-
-	if (ns < 0)
-		ns = 0;
-	b = &h->bucket[wp__hist_bucket_of(ns)];
-	atomic_store_explicit(b, atomic_load_explicit(b, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-	atomic_store_explicit(&h->count,
-			      atomic_load_explicit(&h->count,
-						   memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-	atomic_store_explicit(&h->sum_ns,
-			      atomic_load_explicit(&h->sum_ns,
-						   memory_order_relaxed) +
-				      (uint64_t)ns,
-			      memory_order_relaxed);
-	atomic_store_explicit(&h->last_ns, ns, memory_order_relaxed);
-	if (ns > atomic_load_explicit(&h->max_ns, memory_order_relaxed))
-		atomic_store_explicit(&h->max_ns, ns, memory_order_relaxed);
-}
-
 /* Adds a copy into a shared histogram (any thread). */
 void
 wp__hist_add_snap(struct wp__hist *h, const struct wp__hist_snap *s)

@@ -37,10 +37,9 @@ fill_locked(wp_pool *pool, struct wp_metrics *m, struct wp__hist_snap *hs)
 	struct wp__counters *n = &pool->n;
 	struct wp__hist_snap one;
 	struct wp__thread *t;
-	int64_t stuck_ns, oldest, ns;
+	int64_t stuck_ns, oldest, now_tk = wp__ticks();
 	uint64_t w, out[WP_OUTCOME_COUNT];
 	int64_t last_end = 0, last_ns = 0;
-	unsigned h;
 	int o;
 
 	pthread_mutex_lock(&pool->mu);
@@ -51,8 +50,8 @@ fill_locked(wp_pool *pool, struct wp_metrics *m, struct wp__hist_snap *hs)
 	m->late_discarded = ld(&n->late_discarded);
 	wp__hist_read(&pool->hist, hs);
 	stuck_ns = (int64_t)pool->cfg.health_stuck_ms * WP__NS_PER_MS;
-	oldest = wp__taskq_oldest(&pool->tasks);
-	m->task_queued = pool->tasks.len;
+	oldest = wp__q_oldest(&pool->tasks);
+	m->task_queued = wp__q_len(&pool->tasks);
 	for (t = pool->threads; t; t = t->next_all) {
 		for (o = 0; o < WP_OUTCOME_COUNT; o++)
 			out[o] += ld(&t->cnt.outcome[o]);
@@ -61,16 +60,10 @@ fill_locked(wp_pool *pool, struct wp_metrics *m, struct wp__hist_snap *hs)
 		m->late_discarded += ld(&t->cnt.late);
 		wp__hist_read(&t->hist, &one);
 		wp__hist_merge(hs, &one);
-		if (one.count && atomic_load(&t->last_end_ns) > last_end) {
-			last_end = atomic_load(&t->last_end_ns);
+		m->task_queued += wp__batch_len(t, &oldest);
+		if (one.count && atomic_load(&t->last_end) > last_end) {
+			last_end = atomic_load(&t->last_end);
 			last_ns = one.last_ns;
-		}
-		h = atomic_load(&t->bq_head);
-		if (h < t->bq_tail) {
-			m->task_queued += t->bq_tail - h;
-			ns = t->bq_ns[h];
-			if (!oldest || ns < oldest)
-				oldest = ns;
 		}
 		if (t->role != WP__ROLE_SLOT && t->role != WP__ROLE_ORPHAN)
 			continue;
@@ -79,12 +72,12 @@ fill_locked(wp_pool *pool, struct wp_metrics *m, struct wp__hist_snap *hs)
 			continue;
 		if (t->role == WP__ROLE_SLOT && (w & 3) == WP__RUN_ACTIVE)
 			m->workers_busy++;
-		if (m->at_ns - atomic_load(&t->started_ns) > stuck_ns)
+		if (wp__tk2ns(now_tk - atomic_load(&t->started)) > stuck_ns)
 			m->stuck++;
 	}
 	if (last_end)
 		hs->last_ns = last_ns;
-	m->accepted = ld(&n->accepted);
+	m->accepted = atomic_load(&n->next_task_id);
 	m->workers = pool->target;
 	m->workers_alive = pool->live_workers;
 	m->orphans = pool->orphans;
@@ -95,9 +88,10 @@ fill_locked(wp_pool *pool, struct wp_metrics *m, struct wp__hist_snap *hs)
 	m->errors_alive = pool->errors_alive;
 	m->monitor_alive = pool->monitor_alive;
 	m->health_alive = pool->health_alive;
-	m->task_cap = pool->tasks.cap;
-	m->task_hwm = WP__MAX(pool->tasks.hwm, m->task_queued);
-	m->blocked_submitters = pool->blocked_submitters;
+	m->task_cap = atomic_load(&pool->tasks.cap);
+	m->task_hwm = WP__MAX(atomic_load(&pool->tasks.hwm), m->task_queued);
+	m->blocked_submitters = atomic_load(&pool->blocked);
+	m->result_cap = pool->cfg.result_queue_cap;
 	pthread_mutex_unlock(&pool->mu);
 
 	m->completed = out[WP_OUTCOME_COMPLETED];
@@ -106,7 +100,7 @@ fill_locked(wp_pool *pool, struct wp_metrics *m, struct wp__hist_snap *hs)
 	m->cancelled = out[WP_OUTCOME_CANCELLED];
 	m->in_flight = m->accepted - (m->completed + m->failed + m->timed_out +
 				      m->cancelled);
-	m->oldest_queued_ns = oldest ? WP__MAX(m->at_ns - oldest, 0) : 0;
+	m->oldest_queued_ns = oldest ? wp__tk2ns(now_tk - oldest) : 0;
 	m->delivered = ld(&n->delivered);
 	m->rejected_full = ld(&n->rejected[WP__REJ_FULL]);
 	m->rejected_closed = ld(&n->rejected[WP__REJ_CLOSED]);
@@ -125,11 +119,9 @@ fill_locked(wp_pool *pool, struct wp_metrics *m, struct wp__hist_snap *hs)
 static void
 fill_queues(wp_pool *pool, struct wp_metrics *m)
 {
-	pthread_mutex_lock(&pool->results.mu);
-	m->result_queued = pool->results.len;
-	m->result_cap = pool->results.cap;
-	m->result_hwm = pool->results.hwm;
-	pthread_mutex_unlock(&pool->results.mu);
+	m->result_queued = wp__results_queued(pool);
+	m->result_hwm = WP__MAX(atomic_load(&pool->result_hwm),
+				m->result_queued);
 	pthread_mutex_lock(&pool->errors.mu);
 	m->error_queued = pool->errors.len;
 	m->error_cap = pool->errors.cap;
@@ -264,6 +256,7 @@ tick(wp_pool *pool)
 	pthread_mutex_lock(&pool->mu);
 	window_ns = (int64_t)pool->cfg.health_error_window_ms * WP__NS_PER_MS;
 	pthread_mutex_unlock(&pool->mu);
+	wp__clock_refine();
 	wp__metrics_fill(pool, &m, true);
 	outcomes = m.completed + m.failed + m.timed_out + m.cancelled;
 	pthread_mutex_lock(&pool->stats_mu);
@@ -334,6 +327,7 @@ static void
 read_run(const struct wp__thread *t, struct wp_worker_info *w, int64_t now)
 {
 	uint64_t r1, r2, kw[3];
+	int64_t started, dl;
 
 	do {
 		r1 = atomic_load(&t->run);
@@ -342,20 +336,17 @@ read_run(const struct wp__thread *t, struct wp_worker_info *w, int64_t now)
 		for (int i = 0; i < 3; i++)
 			kw[i] = atomic_load_explicit(&t->kindw[i],
 						     memory_order_relaxed);
-		w->running_ns = now - atomic_load_explicit(
-					      &t->started_ns,
-					      memory_order_relaxed);
-		int64_t dl = atomic_load_explicit(&t->deadline_ns,
-						  memory_order_relaxed);
-		w->timeout_ns = dl == WP__NEVER ? 0
-						: dl - atomic_load_explicit(
-							       &t->started_ns,
-							       memory_order_relaxed);
-		atomic_thread_fence(memory_order_acquire);
+		started = atomic_load_explicit(&t->started,
+					       memory_order_relaxed);
+		dl = atomic_load_explicit(&t->deadline, memory_order_relaxed);
 		r2 = atomic_load(&t->run);
 	} while (r1 != r2);
+	w->running_ns = wp__tk2ns(now - started);
+	w->timeout_ns = dl == WP__NEVER ? 0 : wp__tk2ns(dl - started);
 	memcpy(w->kind, kw, sizeof w->kind);
 	w->kind[sizeof w->kind - 1] = '\0';
+	if (!w->kind[0])
+		memcpy(w->kind, "task", 5);
 	if ((r1 & 3) == WP__RUN_IDLE) {
 		w->task_id = 0;
 		w->kind[0] = '\0';
@@ -370,7 +361,7 @@ wp_pool_workers(wp_pool *pool, struct wp_worker_info *buf, size_t n,
 {
 	struct wp__thread *t;
 	size_t k = 0;
-	int64_t now = wp__now();
+	int64_t now = wp__ticks();
 	unsigned i, top;
 
 	if (!pool || !count || (!buf && n))

@@ -75,7 +75,7 @@ static const struct option options[] = {
 	    "task queue capacity (config 0: 2 x workers)"),
 	OPT(WP_OPT_RESULT_QUEUE_CAP, "result-queue", WP_UNIT_COUNT, 1,
 	    WP_QUEUE_CAP_MAX, RUNTIME, DERIVED,
-	    "result queue capacity (config 0: 2 x workers)"),
+	    "result queue capacity (config 0: 1024 x workers)"),
 	OPT(WP_OPT_ERROR_QUEUE_CAP, "error-queue", WP_UNIT_COUNT, 1,
 	    WP_QUEUE_CAP_MAX, RUNTIME, DERIVED,
 	    "error queue capacity; errors past it are dropped "
@@ -320,7 +320,8 @@ wp__config_set(struct wp_config *cfg, enum wp_option opt, uint64_t v)
 	}
 }
 
-/* Derived sizes (S4.1): task and result queues 2 x W, error queue W, at
+/* Derived sizes (S4.1): task queue 2 x W, result queue 1024 x W (see
+ * docs/design.md: results travel in per-worker lanes), error queue W, at
  * most WP_QUEUE_CAP_MAX; orphan cap W; event ring 1024. */
 void
 wp__config_resolve(struct wp_config *cfg)
@@ -333,7 +334,8 @@ wp__config_resolve(struct wp_config *cfg)
 	if (cfg->task_queue_cap == 0)
 		cfg->task_queue_cap = WP__MIN(2 * w, WP_QUEUE_CAP_MAX);
 	if (cfg->result_queue_cap == 0)
-		cfg->result_queue_cap = WP__MIN(2 * w, WP_QUEUE_CAP_MAX);
+		cfg->result_queue_cap =
+			WP__MIN(WP__RESULTS_PER_WORKER * w, WP_QUEUE_CAP_MAX);
 	if (cfg->error_queue_cap == 0)
 		cfg->error_queue_cap = WP__MIN(w, WP_QUEUE_CAP_MAX);
 	if (cfg->orphan_cap == 0)
@@ -393,8 +395,11 @@ wp_pool_set_option(wp_pool *pool, enum wp_option opt, uint64_t value)
 			     (int64_t)value * WP__NS_PER_MS);
 		break;
 	case WP_OPT_TASK_QUEUE_CAP:
-		pool->tasks.cap = (unsigned)value;
-		pthread_cond_broadcast(&pool->room_cv);
+		atomic_store(&pool->tasks.cap, (unsigned)value);
+		wp__room_wake(pool);
+		break;
+	case WP_OPT_RESULT_QUEUE_CAP:
+		wp__lane_share_update(pool);
 		break;
 	case WP_OPT_MONITOR_INTERVAL_MS:
 		pthread_cond_broadcast(&pool->monitor_cv);
@@ -410,10 +415,15 @@ wp_pool_set_option(wp_pool *pool, enum wp_option opt, uint64_t value)
 	}
 	pthread_mutex_unlock(&pool->mu);
 	if (opt == WP_OPT_RESULT_QUEUE_CAP) {
-		pthread_mutex_lock(&pool->results.mu);
-		pool->results.cap = (unsigned)value;
-		pthread_cond_broadcast(&pool->results.not_full);
-		pthread_mutex_unlock(&pool->results.mu);
+		/* A producer waiting for room looks at the new share. */
+		for (unsigned i = 0; i < atomic_load(&pool->nlanes); i++) {
+			struct wp__lane *l = atomic_load(&pool->lanes[i]);
+
+			if (l) {
+				atomic_fetch_add(&l->space, 1);
+				wp__futex_wake(&l->space, -1);
+			}
+		}
 	} else if (opt == WP_OPT_ERROR_QUEUE_CAP) {
 		pthread_mutex_lock(&pool->errors.mu);
 		pool->errors.cap = (unsigned)value;

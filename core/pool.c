@@ -10,7 +10,8 @@
  * Threads: N workers (worker.c) and five auxiliary threads: the watchdog
  * (watchdog.c), the result and error handlers (passive.c), the monitor
  * (monitor.c) and the health checker (health.c).  Lock order is written
- * once, in wp-internal.h.
+ * once, in wp-internal.h; the hot path (submit, worker, result lanes)
+ * takes no lock at all.
  *
  * Memory: the user holds one reference; a forced stop gives one to each
  * thread it leaves behind.  The last reference frees the pool, so a stuck
@@ -29,13 +30,13 @@
 static int
 init_sync(wp_pool *pool)
 {
-	pthread_cond_t *cvs[] = {&pool->work_cv,    &pool->room_cv,
-				 &pool->idle_cv,    &pool->thread_cv,
+	pthread_cond_t *cvs[] = {&pool->idle_cv,    &pool->thread_cv,
 				 &pool->watch_cv,   &pool->spare_cv,
 				 &pool->monitor_cv, &pool->health_cv,
 				 &pool->stop_cv};
 
 	pthread_mutex_init(&pool->mu, NULL);
+	pthread_mutex_init(&pool->side_mu, NULL);
 	pthread_mutexattr_t rec;
 
 	pthread_mutexattr_init(&rec);
@@ -68,38 +69,57 @@ wp_pool_create(const struct wp_config *cfg, wp_pool **out)
 	if (rc)
 		return rc;
 	wp__config_resolve(&c);
+	wp__clock_init();
 
-	pool = calloc(1, sizeof *pool);
+	pool = aligned_alloc(WP__CACHELINE, sizeof *pool);
 	if (!pool)
 		return WP_ENOMEM;
+	memset(pool, 0, sizeof *pool);
 	pool->slots = calloc(WP_WORKERS_MAX, sizeof *pool->slots);
-	if (!pool->slots) {
-		free(pool);
-		return WP_ENOMEM;
-	}
+	if (!pool->slots)
+		goto err_free_pool;
+	rc = wp__q_init(&pool->tasks, c.task_queue_cap, &pool->gate);
+	if (rc)
+		goto err_free_slots;
 	rc = wp__events_init(&pool->events, c.event_ring_cap);
-	if (rc) {
-		free(pool->slots);
-		free(pool);
-		return rc;
-	}
+	if (rc)
+		goto err_free_queue;
 	pool->cfg = c;
 	pool->contain = c.contain_crashes;
+	pool->ncpu = wp__online_cpus();
 	atomic_init(&pool->refs, 1);
 	atomic_init(&pool->watch_at, WP__NEVER);
 	atomic_init(&pool->task_timeout_ns,
 		    (int64_t)c.task_timeout_ms * WP__NS_PER_MS);
+	/* No result handler until start: outcomes are delivered inline. */
+	atomic_init(&pool->rstate, WP__R_GONE);
+	pool->side_closed = true;
 	init_sync(pool);
-	wp__resultq_init(&pool->results, c.result_queue_cap);
 	wp__errorq_init(&pool->errors, c.error_queue_cap);
-	pool->tasks.cap = c.task_queue_cap;
 	pool->target = c.workers;
-	pool->accepting = true;
+	wp__lane_share_update(pool);
 	pool->last_healthy = true;
 	if (pool->contain)
 		wp__crash_acquire();
 	*out = pool;
 	return 0;
+
+err_free_queue:
+	wp__q_fini(&pool->tasks);
+err_free_slots:
+	free(pool->slots);
+err_free_pool:
+	free(pool);
+	return rc ? rc : WP_ENOMEM;
+}
+
+void
+wp__lane_share_update(wp_pool *pool)
+{
+	unsigned share = pool->cfg.result_queue_cap / WP__MAX(pool->target, 1u);
+
+	atomic_store(&pool->lane_share,
+		     WP__MIN(WP__MAX(share, 1u), (unsigned)WP__LANE_CAP));
 }
 
 /* Starts one auxiliary thread (mu held). */
@@ -138,9 +158,10 @@ wp_pool_start(wp_pool *pool)
 	pthread_mutex_unlock(&pool->stats_mu);
 
 	/* Passive consumers first, so the first result has a home. */
-	pthread_mutex_lock(&pool->results.mu);
-	pool->results.consumer_alive = true;
-	pthread_mutex_unlock(&pool->results.mu);
+	atomic_store(&pool->rstate, WP__R_AWAKE);
+	pthread_mutex_lock(&pool->side_mu);
+	pool->side_closed = false;
+	pthread_mutex_unlock(&pool->side_mu);
 	pthread_mutex_lock(&pool->errors.mu);
 	pool->errors.consumer_alive = true;
 	pthread_mutex_unlock(&pool->errors.mu);
@@ -170,9 +191,10 @@ wp_pool_start(wp_pool *pool)
 			       wp__health_main);
 	/* A consumer whose thread never started is not alive. */
 	if (!pool->results_alive) {
-		pthread_mutex_lock(&pool->results.mu);
-		pool->results.consumer_alive = false;
-		pthread_mutex_unlock(&pool->results.mu);
+		pthread_mutex_lock(&pool->side_mu);
+		pool->side_closed = true;
+		pthread_mutex_unlock(&pool->side_mu);
+		atomic_store(&pool->rstate, WP__R_GONE);
 	}
 	if (!pool->errors_alive) {
 		pthread_mutex_lock(&pool->errors.mu);
@@ -187,7 +209,8 @@ wp_pool_start(wp_pool *pool)
 	}
 	wp__event(pool, WP_EV_STARTED, 0, -1,
 		  "started: %u workers, queues %u/%u/%u", pool->target,
-		  pool->tasks.cap, pool->results.cap, pool->errors.cap);
+		  atomic_load(&pool->tasks.cap), pool->cfg.result_queue_cap,
+		  pool->errors.cap);
 	return 0;
 }
 
@@ -195,11 +218,11 @@ static void
 pool_free(wp_pool *pool)
 {
 	struct wp__thread *t, *next;
-	pthread_cond_t *cvs[] = {&pool->work_cv,    &pool->room_cv,
-				 &pool->idle_cv,    &pool->thread_cv,
+	pthread_cond_t *cvs[] = {&pool->idle_cv,    &pool->thread_cv,
 				 &pool->watch_cv,   &pool->spare_cv,
 				 &pool->monitor_cv, &pool->health_cv,
 				 &pool->stop_cv};
+	struct wp__rnode *n, *nn;
 
 	for (t = pool->threads; t; t = next) {
 		next = t->next_all;
@@ -208,12 +231,18 @@ pool_free(wp_pool *pool)
 	for (size_t i = 0; i < sizeof cvs / sizeof cvs[0]; i++)
 		pthread_cond_destroy(cvs[i]);
 	pthread_mutex_destroy(&pool->mu);
+	pthread_mutex_destroy(&pool->side_mu);
 	pthread_mutex_destroy(&pool->deliver_mu);
 	pthread_mutex_destroy(&pool->stats_mu);
 	pthread_mutex_destroy(&pool->stop_mu);
 	pthread_mutex_destroy(&pool->evcb_mu);
-	wp__nodes_free(pool);
-	wp__resultq_fini(&pool->results);
+	for (n = pool->side_head; n; n = nn) {
+		nn = n->next;
+		free(n);
+	}
+	for (unsigned i = 0; i < WP_WORKERS_MAX; i++)
+		free(atomic_load(&pool->lanes[i]));
+	wp__q_fini(&pool->tasks);
 	wp__errorq_fini(&pool->errors);
 	wp__events_fini(&pool->events);
 	if (pool->contain)
@@ -286,7 +315,7 @@ wp_pool_state(const wp_pool *pool)
 		s = p->worker_threads ? WP_STATE_STOPPING : WP_STATE_STOPPED;
 	else if (atomic_load(&p->sig[WP_SIG_CLOSE_TASKS]))
 		s = p->worker_threads ? WP_STATE_DRAINING : WP_STATE_STOPPED;
-	else if (atomic_load(&p->paused))
+	else if (atomic_load(&p->gate) & WP__G_PAUSE)
 		s = WP_STATE_PAUSED;
 	else
 		s = WP_STATE_RUNNING;
@@ -303,7 +332,7 @@ wp_pool_is_accepting(const wp_pool *pool)
 	if (!pool)
 		return false;
 	pthread_mutex_lock(&p->mu);
-	a = p->accepting;
+	a = !wp__q_is_closed(&p->tasks);
 	pthread_mutex_unlock(&p->mu);
 	return a;
 }
@@ -322,12 +351,11 @@ set_paused(wp_pool *pool, bool paused)
 		pthread_mutex_unlock(&pool->mu);
 		return WP_ESTATE;
 	}
-	changed = atomic_load(&pool->paused) != paused;
-	atomic_store(&pool->paused, paused);
+	changed = !!(atomic_load(&pool->gate) & WP__G_PAUSE) != paused;
 	if (paused)
-		wp__requeue(pool, wp__steal_all(pool));
+		wp__gate_set(pool, WP__G_PAUSE);
 	else
-		pthread_cond_broadcast(&pool->work_cv);
+		wp__gate_clear(pool, WP__G_PAUSE);
 	pthread_mutex_unlock(&pool->mu);
 	if (changed)
 		wp__event(pool, paused ? WP_EV_PAUSE : WP_EV_RESUME, 0, -1,
@@ -385,6 +413,7 @@ resize_locked(wp_pool *pool, unsigned n)
 
 	pool->target = n;
 	pool->cfg.workers = n;
+	wp__lane_share_update(pool);
 	if (!pool->started || pool->stopping ||
 	    wp__workers_should_exit(pool))
 		return 0;
@@ -394,6 +423,9 @@ resize_locked(wp_pool *pool, unsigned n)
 		for (s = pool->threads; s; s = s->next_all)
 			if (s->role == WP__ROLE_SPARE)
 				break;
+		rc = wp__lane_for(pool, (int)i);
+		if (rc)
+			break;
 		if (s) {
 			wp__thread_take_slot(pool, s, (int)i);
 			pthread_cond_broadcast(&pool->spare_cv);
@@ -401,12 +433,13 @@ resize_locked(wp_pool *pool, unsigned n)
 			rc = wp__worker_spawn(pool, (int)i);
 		}
 	}
-	/* Slots past n retire when their thread next looks; the tasks they
-	 * took go back to the queue. */
-	for (s = pool->threads; s; s = s->next_all)
-		if (s->role == WP__ROLE_SLOT && s->slot >= (int)n)
-			wp__requeue(pool, wp__batch_steal(s));
-	pthread_cond_broadcast(&pool->work_cv);
+	/* Slots past n retire when their thread next looks; a task one of
+	 * them takes meanwhile goes back to the front of the queue. */
+	for (i = n; i < WP_WORKERS_MAX; i++)
+		if (pool->slots[i].thread) {
+			wp__gate_set(pool, WP__G_RETIRE);
+			break;
+		}
 	return rc;
 }
 

@@ -17,45 +17,14 @@
  *                    are delivered inline.
  *   L3 close-errors  the error handler drains and exits; later entries
  *                    are dropped and counted.
- * Cancel, shutdown and close-tasks also close admission, so no task is
- * ever accepted that no worker will run.  Tasks cancelled here are taken
- * from the queue and from workers' private batches under pool->mu, and
- * delivered after the lock is released.
+ * Cancel, shutdown and close-tasks also close admission (the queue's
+ * closed bit), so no task is ever accepted that no worker will run.  The
+ * workers learn of a signal through their gate word (worker.c) and are
+ * woken from their futex; tasks cancelled here are taken from the queue
+ * (waiting for pushes that claimed a place just before the close) and
+ * their outcomes delivered after pool->mu is released.
  */
 #include "wp-internal.h"
-
-#include <stdio.h>
-
-/* Condition variables a signal must wake, collected under pool->mu and
- * broadcast after it is released: only those with waiters, and never with
- * the lock held (a woken thread would only block on it again). */
-enum {
-	KICK_WORK = 1 << 0,
-	KICK_ROOM = 1 << 1,
-	KICK_SPARE = 1 << 2,
-	KICK_IDLE = 1 << 3,
-	KICK_WATCH = 1 << 4,
-	KICK_MONITOR = 1 << 5,
-	KICK_HEALTH = 1 << 6,
-};
-
-/* Everything that waits for workers or room (mu held). */
-static unsigned
-kick_workers(wp_pool *pool)
-{
-	unsigned k = KICK_WATCH;
-
-	if (pool->idle_workers)
-		k |= KICK_WORK;
-	if (pool->blocked_submitters)
-		k |= KICK_ROOM;
-	if (pool->spares)
-		k |= KICK_SPARE;
-	if (atomic_load(&pool->idle_waiters))
-		k |= KICK_IDLE;
-	pool->watch_kick = true;
-	return k;
-}
 
 /* A root cancel ends every task's sleep (mu held; lock order allows the
  * threads' sleep locks under it). */
@@ -73,51 +42,24 @@ wake_sleepers(wp_pool *pool)
 	}
 }
 
+/* Everything that waits for workers or room (mu held). */
 static void
-kick(wp_pool *pool, unsigned k)
+kick_workers(wp_pool *pool, unsigned gate)
 {
-	if (k & KICK_WORK)
-		pthread_cond_broadcast(&pool->work_cv);
-	if (k & KICK_ROOM)
-		pthread_cond_broadcast(&pool->room_cv);
-	if (k & KICK_SPARE)
+	wp__gate_set(pool, gate);
+	wp__room_wake(pool);
+	if (pool->spares)
 		pthread_cond_broadcast(&pool->spare_cv);
-	if (k & KICK_IDLE)
+	if (atomic_load(&pool->idle_waiters))
 		pthread_cond_broadcast(&pool->idle_cv);
-	if (k & KICK_WATCH)
-		pthread_cond_broadcast(&pool->watch_cv);
-	if (k & KICK_MONITOR)
-		pthread_cond_broadcast(&pool->monitor_cv);
-	if (k & KICK_HEALTH)
-		pthread_cond_broadcast(&pool->health_cv);
-}
-
-static void
-close_queue_locked(pthread_mutex_t *mu, bool *closed, pthread_cond_t *a,
-		   pthread_cond_t *b)
-{
-	pthread_mutex_lock(mu);
-	if (closed)
-		*closed = true;
-	pthread_cond_broadcast(a);
-	if (b)
-		pthread_cond_broadcast(b);
-	pthread_mutex_unlock(mu);
-}
-
-static void
-append(struct wp__task **list, struct wp__task *more)
-{
-	while (*list)
-		list = &(*list)->next;
-	*list = more;
+	pool->watch_kick = true;
+	pthread_cond_broadcast(&pool->watch_cv);
 }
 
 int
 wp__fire(wp_pool *pool, enum wp_signal sig)
 {
-	struct wp__task *list = NULL;
-	unsigned k = 0;
+	bool drain = false;
 
 	if (!pool || (unsigned)sig >= WP_SIG_COUNT)
 		return WP_EINVAL;
@@ -135,46 +77,48 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 	switch (sig) {
 	case WP_SIG_CANCEL:
 	case WP_SIG_SHUTDOWN:
-		pool->accepting = false;
-		list = wp__steal_all(pool);
-		append(&list, wp__taskq_take_all(&pool->tasks));
-		k = kick_workers(pool);
+		wp__q_close(&pool->tasks);
+		kick_workers(pool, WP__G_HALT);
+		drain = true;
 		break;
 	case WP_SIG_CLOSE_TASKS:
-		pool->accepting = false;
-		k = kick_workers(pool);
+		wp__q_close(&pool->tasks);
+		kick_workers(pool, WP__G_CLOSE);
 		break;
 	case WP_SIG_STOP_MONITOR:
-		k = KICK_MONITOR;
+		pthread_cond_broadcast(&pool->monitor_cv);
 		break;
 	case WP_SIG_STOP_HEALTH:
-		k = KICK_HEALTH;
+		pthread_cond_broadcast(&pool->health_cv);
+		break;
+	case WP_SIG_CLOSE_RESULTS:
+		atomic_store(&pool->res_close, true);
 		break;
 	default:
 		break;
 	}
 	if (sig == WP_SIG_CANCEL) {
-		k |= KICK_MONITOR | KICK_HEALTH;
+		pthread_cond_broadcast(&pool->monitor_cv);
+		pthread_cond_broadcast(&pool->health_cv);
 		wake_sleepers(pool);
 	}
 	pthread_mutex_unlock(&pool->mu);
-	kick(pool, k);
 
 	if (sig == WP_SIG_CLOSE_RESULTS || sig == WP_SIG_CANCEL)
-		close_queue_locked(&pool->results.mu,
-				   sig == WP_SIG_CANCEL ? NULL
-							: &pool->results.closed,
-				   &pool->results.not_empty,
-				   &pool->results.not_full);
-	if (sig == WP_SIG_CLOSE_ERRORS || sig == WP_SIG_CANCEL)
-		close_queue_locked(&pool->errors.mu,
-				   sig == WP_SIG_CANCEL ? NULL
-							: &pool->errors.closed,
-				   &pool->errors.not_empty, NULL);
+		wp__results_wake(pool);
+	if (sig == WP_SIG_CLOSE_ERRORS || sig == WP_SIG_CANCEL) {
+		pthread_mutex_lock(&pool->errors.mu);
+		if (sig == WP_SIG_CLOSE_ERRORS)
+			pool->errors.closed = true;
+		pthread_cond_broadcast(&pool->errors.not_empty);
+		pthread_mutex_unlock(&pool->errors.mu);
+	}
 	wp__event(pool, WP_EV_SIGNAL, 0, -1, "%s (L%d) fired",
 		  wp_signal_name(sig), wp_signal_layer(sig));
-	if (list)
-		wp__cancel_list(pool, list);
+	if (drain) {
+		wp__q_drain(pool, wp__cancel_queued);
+		wp__batches_cancel(pool);
+	}
 	return 0;
 }
 

@@ -17,14 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-append(struct wp__task **list, struct wp__task *more)
-{
-	while (*list)
-		list = &(*list)->next;
-	*list = more;
-}
-
 /* ------------------------------------------------------------------------
  * Exit log: who left when, for the stop report (mu held).
  */
@@ -171,13 +163,15 @@ bounded_wait(wp_pool *pool, bool (*done)(const wp_pool *), int64_t deadline,
 }
 
 /* Past the bound: every run still active gets a CANCELLED outcome and its
- * thread is left behind (mu held).  Returns the claimed tasks. */
-static struct wp__task *
-give_up_running(wp_pool *pool, struct wp__task **done)
+ * thread is left behind (mu held).  Their results go to out[] (room for
+ * every slot); returns how many. */
+static unsigned
+give_up_running(wp_pool *pool, struct wp_result *out)
 {
-	struct wp__task *list = NULL, *task;
 	struct wp__thread *t;
-	int64_t now = wp__now();
+	struct wp__task *task;
+	int64_t now = wp__ticks();
+	unsigned n = 0;
 	uint64_t run;
 
 	for (t = pool->threads; t; t = t->next_all) {
@@ -195,22 +189,15 @@ give_up_running(wp_pool *pool, struct wp__task **done)
 		task = wp__claim_run(t, &run);
 		if (!task)
 			continue;
-		append(done, wp__take_out(t));
-		wp__res_reset(task);
-		task->res.worker = t->slot;
-		task->res.queued_ns = task->start_ns - task->submit_ns;
-		task->res.run_ns = now - task->start_ns;
-		snprintf(task->res.msg, sizeof task->res.msg,
-			 "given up by a forced stop");
-		wp__task_finish(pool, task, WP_OUTCOME_CANCELLED,
-				WP_ECANCELED);
+		wp__claimed_result(t, task, now, WP_OUTCOME_CANCELLED,
+				   WP_ECANCELED, "given up by a forced stop",
+				   &out[n++]);
+		wp__count_outcome(pool, WP_OUTCOME_CANCELLED);
 		wp__ctx_cancel(t, run, WP_ECANCELED);
 		wp__orphan(pool, t, false);
 		pool->report.cancelled_running++;
-		task->next = list;
-		list = task;
 	}
-	return list;
+	return n;
 }
 
 static void
@@ -300,15 +287,13 @@ finish_report(wp_pool *pool)
 }
 
 static void
-deliver_given_up(wp_pool *pool, struct wp__task *list)
+deliver_given_up(wp_pool *pool, const struct wp_result *res, unsigned n)
 {
-	struct wp__task *t, *next;
-
-	for (t = list; t; t = next) {
-		next = t->next;
-		wp__report_error(pool, t, WP_OUTCOME_CANCELLED, WP_ECANCELED,
-				 t->res.msg);
-		wp__deliver_result(pool, t, false);
+	for (unsigned i = 0; i < n; i++) {
+		wp__report_error(pool, res[i].id, res[i].kind, res[i].worker,
+				 WP_OUTCOME_CANCELLED, WP_ECANCELED,
+				 res[i].msg);
+		wp__deliver_side(pool, &res[i]);
 	}
 }
 
@@ -319,9 +304,8 @@ drain_first(wp_pool *pool, int64_t deadline, int64_t check_ns)
 	/* A paused pool would drain nothing: resume it (wp_pool_resume refuses
 	 * once a stop has begun, so directly). */
 	pthread_mutex_lock(&pool->mu);
-	if (atomic_load(&pool->paused)) {
-		atomic_store(&pool->paused, false);
-		pthread_cond_broadcast(&pool->work_cv);
+	if (atomic_load(&pool->gate) & WP__G_PAUSE) {
+		wp__gate_clear(pool, WP__G_PAUSE);
 		pthread_mutex_unlock(&pool->mu);
 		wp__event(pool, WP_EV_RESUME, 0, -1, "resumed to drain");
 	} else {
@@ -340,13 +324,13 @@ drain_first(wp_pool *pool, int64_t deadline, int64_t check_ns)
 		wp__cond_wait_until(&pool->idle_cv, &pool->mu,
 				    WP__MIN(deadline, now + check_ns));
 		if (!wp__is_idle(pool) && wp__now() < deadline) {
-			unsigned q = pool->tasks.len;
+			unsigned q = wp__q_len(&pool->tasks);
 
 			pthread_mutex_unlock(&pool->mu);
 			wp__event(pool, WP_EV_DRAIN, 0, -1,
 				  "draining: %u queued, %llu in flight", q,
 				  (unsigned long long)(atomic_load(
-							       &pool->n.accepted) -
+							       &pool->n.next_task_id) -
 						       atomic_load(
 							       &pool->n.delivered)));
 			pthread_mutex_lock(&pool->mu);
@@ -391,9 +375,8 @@ stop_signals(wp_pool *pool)
 	bool was_open;
 
 	pthread_mutex_lock(&pool->mu);
-	was_open = pool->accepting;
-	pool->accepting = false;
-	pthread_cond_broadcast(&pool->room_cv);
+	was_open = wp__q_close(&pool->tasks);
+	wp__room_wake(pool);
 	pthread_mutex_unlock(&pool->mu);
 	phase(pool, WP_PHASE_CLOSED, !was_open);
 	fire_phase(pool, WP_PHASE_SHUTDOWN, WP_SIG_SHUTDOWN);
@@ -408,28 +391,27 @@ stop_signals(wp_pool *pool)
 static bool
 stop_wait(wp_pool *pool, int64_t deadline, int64_t check_ns)
 {
-	struct wp__task *given_up = NULL, *done = NULL, *stolen = NULL, *d,
-			*next;
+	struct wp_result *given_up = NULL;
+	unsigned n = 0;
 	bool forced;
 
 	pthread_mutex_lock(&pool->mu);
 	forced = !bounded_wait(pool, active_gone, deadline, check_ns,
 			       "waiting for threads");
 	if (forced) {
-		given_up = give_up_running(pool, &done);
-		stolen = wp__steal_all(pool);
-		append(&stolen, wp__taskq_take_all(&pool->tasks));
+		given_up = calloc(WP_WORKERS_MAX, sizeof *given_up);
+		if (given_up)
+			n = give_up_running(pool, given_up);
 	}
 	pthread_mutex_unlock(&pool->mu);
 	wp__events_flush(pool);
 	phase(pool, WP_PHASE_WAIT, false);
-	deliver_given_up(pool, given_up);
-	for (d = done; d; d = next) {
-		next = d->next;
-		wp__deliver_result(pool, d, false);
+	deliver_given_up(pool, given_up, n);
+	free(given_up);
+	if (forced) {
+		wp__q_drain(pool, wp__cancel_queued);
+		wp__batches_cancel(pool);
 	}
-	if (stolen)
-		wp__cancel_list(pool, stolen);
 	return forced;
 }
 
@@ -452,6 +434,10 @@ stop_queues(wp_pool *pool, int64_t deadline, int64_t check_ns)
 			     WP__MAX(deadline, grace), check_ns,
 			     "waiting for handlers to finish");
 	pthread_mutex_unlock(&pool->mu);
+	/* No slot is filled and no handler is left: anything still in a
+	 * lane lost its producer; deliver it here. */
+	if (!left)
+		wp__results_sweep(pool);
 	phase(pool, WP_PHASE_PASSIVE, false);
 	return left;
 }
@@ -507,7 +493,7 @@ static int
 stop_unstarted(wp_pool *pool)
 {
 	struct wp_stop_report *r = &pool->report;
-	struct wp__task *list;
+	uint64_t before;
 	int i;
 
 	pthread_mutex_lock(&pool->mu);
@@ -517,18 +503,16 @@ stop_unstarted(wp_pool *pool)
 	r->bound_ms = pool->cfg.stop_timeout_ms;
 	for (i = 0; i < WP_PHASE_COUNT; i++)
 		r->phase_ms[i] = 0;
-	pool->accepting = false;
+	wp__q_close(&pool->tasks);
 	for (i = 0; i < WP_SIG_COUNT; i++) {
 		atomic_store(&pool->sig_at[i], r->begin_ns);
 		atomic_store(&pool->sig[i], true);
 	}
-	list = wp__taskq_take_all(&pool->tasks);
-	r->cancelled_queued = 0;
-	for (struct wp__task *t = list; t; t = t->next)
-		r->cancelled_queued++;
-	pthread_cond_broadcast(&pool->room_cv);
+	wp__room_wake(pool);
 	pthread_mutex_unlock(&pool->mu);
-	wp__cancel_list(pool, list);
+	before = atomic_load(&pool->n.never_ran);
+	wp__q_drain(pool, wp__cancel_queued);
+	r->cancelled_queued = atomic_load(&pool->n.never_ran) - before;
 	return 0;
 }
 

@@ -1,24 +1,29 @@
 /*
  * submit.c - admission: putting a task into the pool.
  *
- * A submit allocates its task before taking pool->mu (never allocate under
- * the hot lock), then checks admission and pushes in one critical section:
- * a submit racing a stop either gets in, and so gets an outcome, or is
- * rejected.  A full queue rejects at once (wp_submit) or waits on room_cv
- * with a deadline (wp_submit_wait); every stop path broadcasts room_cv so
- * blocked submitters wake at once.  A blocking submit from one of the
- * pool's own threads into a full queue fails fast with WP_EWOULDDEADLOCK:
- * if every worker did that, nobody would ever make room (and a result
- * callback that waited would stop the result queue, which stops the
- * workers).
+ * DESIGN
+ * A submit builds the task as a value on its own stack, stamps it (ticks,
+ * clock.c) and pushes it into the task queue (chan.c): no lock and no
+ * allocation for a priority-0 task.  Admission is decided by the push
+ * itself: a closed queue refuses (WP_ECLOSED), so a submit racing a stop
+ * either lands (and gets an outcome) or is refused.  The id, which is
+ * also the accepted count, is taken only once the task has its place.
+ * After the push, wp__workers_kick() decides whether a parked worker must
+ * be woken (worker.c explains when).
  *
- * Counting: `accepted` is bumped under pool->mu before the task becomes
- * visible to a worker, so a snapshot never shows more finished than
- * accepted.  Rejections are counted per reason.
+ * A full queue refuses at once (wp_submit) or waits (wp_submit_wait): the
+ * submitter raises `room_armed`, looks once more, and sleeps on the
+ * `room_seq` futex; a worker that takes a task while `room_armed` is set
+ * and the queue has drained to half its capacity (hysteresis, not a wake
+ * per pop) bumps room_seq and wakes every waiting submitter.  Every stop
+ * path and a capacity change do the same.  A blocking submit from one of
+ * the pool's own threads into a full queue fails fast with
+ * WP_EWOULDDEADLOCK: if every worker waited for room, nobody would make
+ * any (and a result callback that waited would stop the result handler,
+ * which stops the workers).
  */
 #include "wp-internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,80 +37,6 @@ wp_task_opts_init(struct wp_task_opts *o)
 	o->kind = "task";
 }
 
-/* Task nodes are recycled: malloc on one thread and free on another (the
- * result handler) was a third of the cost of a task.  The handler returns
- * whole chains to pool->nodes with one lock; a submit, while it holds
- * pool->mu for its push, leaves one node in pool->spare_node for the next
- * submit, which takes it with one exchange and no lock. */
-static struct wp__task *
-node_get(wp_pool *pool)
-{
-	struct wp__task *t = atomic_exchange(&pool->spare_node, NULL);
-
-	if (t)
-		return t;
-	pthread_mutex_lock(&pool->mu);
-	t = pool->nodes;
-	if (t) {
-		pool->nodes = t->next;
-		pool->nnodes--;
-	}
-	pthread_mutex_unlock(&pool->mu);
-	return t ? t : malloc(sizeof *t);
-}
-
-/* Refills the spare node (mu held). */
-static void
-node_refill(wp_pool *pool)
-{
-	struct wp__task *t = pool->nodes;
-
-	if (!t || atomic_load_explicit(&pool->spare_node, memory_order_relaxed))
-		return;
-	pool->nodes = t->next;
-	pool->nnodes--;
-	t = atomic_exchange(&pool->spare_node, t);
-	if (t) { /* lost a race with another refill: keep it */
-		t->next = pool->nodes;
-		pool->nodes = t;
-		pool->nnodes++;
-	}
-}
-
-void
-wp__nodes_put(wp_pool *pool, struct wp__task *head, struct wp__task *tail,
-	      unsigned n)
-{
-	struct wp__task *t, *next;
-
-	pthread_mutex_lock(&pool->mu);
-	if (pool->nnodes + n <= WP__FREE_NODES_MAX) {
-		tail->next = pool->nodes;
-		pool->nodes = head;
-		pool->nnodes += n;
-		head = NULL;
-	}
-	pthread_mutex_unlock(&pool->mu);
-	for (t = head; t; t = next) {
-		next = t->next;
-		free(t);
-	}
-}
-
-void
-wp__nodes_free(wp_pool *pool)
-{
-	struct wp__task *t, *next;
-
-	free(atomic_exchange(&pool->spare_node, NULL));
-	for (t = pool->nodes; t; t = next) {
-		next = t->next;
-		free(t);
-	}
-	pool->nodes = NULL;
-	pool->nnodes = 0;
-}
-
 static int
 reject(wp_pool *pool, int reason, int rc)
 {
@@ -114,110 +45,93 @@ reject(wp_pool *pool, int reason, int rc)
 	return rc;
 }
 
-/* A bounded copy without stdio: this is on every submit. */
-static void
-copy_kind(char dst[WP_KIND_MAX], const char *src)
+void
+wp__room_wake(wp_pool *pool)
 {
-	size_t n = strnlen(src, WP_KIND_MAX - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	atomic_store(&pool->room_armed, 0);
+	atomic_fetch_add(&pool->room_seq, 1);
+	wp__futex_wake(&pool->room_seq, -1);
 }
 
-static struct wp__task *
-task_new(wp_pool *pool, wp_task_fn fn, void *arg,
-	 const struct wp_task_opts *o)
+/* Waits for room until deadline (ns).  Returns false when the time ran
+ * out.  No spinning first: room comes back in a batch (at half the
+ * capacity), so a submitter that pushed again at the first free place
+ * would only trade places with the workers one task at a time. */
+static bool
+wait_room(wp_pool *pool, int64_t deadline)
 {
-	struct wp__task *t = node_get(pool);
+	struct wp__taskq *q = &pool->tasks;
+	uint32_t seq;
 
-	if (!t)
-		return NULL;
-	t->next = NULL;
-	t->fn = fn;
-	t->arg = arg;
-	t->free_fn = o ? o->free_fn : NULL;
-	t->priority = o ? o->priority : 0;
-	if (!o || o->timeout_ms == WP_TIMEOUT_DEFAULT)
-		t->timeout_ns = -1; /* resolved when the task starts */
-	else if (o->timeout_ms >= (uint64_t)INT64_MAX / WP__NS_PER_MS)
-		t->timeout_ns = 0; /* effectively never: run directly */
-	else
-		t->timeout_ns = (int64_t)o->timeout_ms * WP__NS_PER_MS;
-	t->start_ns = 0;
-	atomic_init(&t->outcome, WP_OUTCOME_NONE);
-	copy_kind(t->kind, o && o->kind && o->kind[0] ? o->kind : "task");
-	return t;
+	if (wp__now() >= deadline)
+		return false;
+	atomic_fetch_add(&pool->blocked, 1);
+	seq = atomic_load(&pool->room_seq);
+	atomic_store(&pool->room_armed, 1);
+	wp__fence();
+	/* Sleep only while it is still full: a worker that popped before
+	 * the flag was up is seen here. */
+	if (wp__q_len(q) >= atomic_load(&q->cap) && !wp__q_is_closed(q))
+		wp__futex_wait(&pool->room_seq, seq,
+			       deadline == WP__NEVER ? -1
+						     : deadline - wp__now());
+	atomic_fetch_sub(&pool->blocked, 1);
+	return wp__now() < deadline;
 }
 
 static int
 submit(wp_pool *pool, wp_task_fn fn, void *arg, const struct wp_task_opts *o,
        bool wait, uint64_t timeout_ms, uint64_t *id)
 {
-	struct wp__task *t;
+	struct wp__task t;
+	char kind[WP_KIND_MAX];
 	int64_t deadline = 0;
-	int rc = 0;
+	uint64_t got;
+	int rc;
 
 	if (!pool || !fn)
 		return WP_EINVAL;
 	if (o && (o->priority < WP_PRIORITY_MIN || o->priority > WP_PRIORITY_MAX))
 		return WP_EINVAL;
-	t = task_new(pool, fn, arg, o);
-	if (!t)
-		return reject(pool, WP__REJ_NOMEM, WP_ENOMEM);
-	pthread_mutex_lock(&pool->mu);
+	t.fn = fn;
+	t.arg = arg;
+	t.free_fn = o ? o->free_fn : NULL;
+	t.priority = o ? (uint8_t)o->priority : 0;
+	if (!o || o->timeout_ms == WP_TIMEOUT_DEFAULT)
+		t.timeout_ns = -1; /* resolved when the task starts */
+	else if (o->timeout_ms >= (uint64_t)INT64_MAX / WP__NS_PER_MS)
+		t.timeout_ns = 0; /* effectively never: run directly */
+	else
+		t.timeout_ns = (int64_t)o->timeout_ms * WP__NS_PER_MS;
+	t.has_kind = o && o->kind && o->kind[0] && strcmp(o->kind, "task");
+	if (t.has_kind)
+		wp__kind_copy(kind, o->kind);
+	t.id = 0;
 	for (;;) {
-		if (!pool->accepting) {
-			rc = reject(pool, WP__REJ_CLOSED, WP_ECLOSED);
+		atomic_init(&t.submit, wp__ticks());
+		rc = wp__q_push(pool, &t, kind, &got);
+		if (rc == 0)
 			break;
-		}
-		if (pool->tasks.len < pool->tasks.cap) {
-			t->id = atomic_fetch_add_explicit(&pool->n.next_task_id,
-							  1,
-							  memory_order_relaxed) +
-				1;
-			t->submit_ns = wp__now();
-			atomic_fetch_add_explicit(&pool->n.accepted, 1,
-						  memory_order_relaxed);
-			wp__taskq_push(&pool->tasks, t);
-			node_refill(pool);
-			/* Wake a worker unless enough wake-ups are already
-			 * on their way. */
-			if (!pool->spinning &&
-			    pool->idle_workers > pool->wakes) {
-				pool->wakes++;
-				pthread_cond_signal(&pool->work_cv);
-			}
-			if (id)
-				*id = t->id;
-			t = NULL;
-			break;
-		}
-		if (!wait) {
-			rc = reject(pool, WP__REJ_FULL, WP_EFULL);
-			break;
-		}
-		if (wp__self.pool == pool) {
-			rc = reject(pool, WP__REJ_DEADLOCK, WP_EWOULDDEADLOCK);
-			break;
-		}
+		if (rc == WP_ECLOSED)
+			return reject(pool, WP__REJ_CLOSED, rc);
+		if (rc == WP_ENOMEM)
+			return reject(pool, WP__REJ_NOMEM, rc);
+		if (!wait)
+			return reject(pool, WP__REJ_FULL, WP_EFULL);
+		if (wp__self.pool == pool)
+			return reject(pool, WP__REJ_DEADLOCK,
+				      WP_EWOULDDEADLOCK);
 		/* The deadline is only read when a wait is due: most
 		 * blocking submits never wait. */
 		if (!deadline)
 			deadline = wp__deadline_after_ms(timeout_ms);
-		if (wp__now() >= deadline) {
-			rc = reject(pool, WP__REJ_TIMEOUT, WP_ETIMEDOUT);
-			break;
-		}
-		pool->blocked_submitters++;
-		wp__cond_wait_until(&pool->room_cv, &pool->mu, deadline);
-		pool->blocked_submitters--;
+		if (!wait_room(pool, deadline))
+			return reject(pool, WP__REJ_TIMEOUT, WP_ETIMEDOUT);
 	}
-	pthread_mutex_unlock(&pool->mu);
-	if (t) {
-		t->next = NULL;
-		wp__nodes_put(pool, t, t, 1);
-	}
-	return rc;
+	wp__workers_kick(pool);
+	if (id)
+		*id = got;
+	return 0;
 }
 
 int

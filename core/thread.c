@@ -1,8 +1,11 @@
 /*
  * thread.c - clocks, monotonic condition variables and thread start-up.
  *
- * Every wait in libwpool is a condition variable on CLOCK_MONOTONIC, so a
- * change of the wall clock never stretches or cuts a bound.  Pool threads
+ * Every timed wait in libwpool is on CLOCK_MONOTONIC (a condition variable
+ * with that clock, or a futex with a relative timeout), so a change of the
+ * wall clock never stretches or cuts a bound.  The hot path's sleeps are
+ * bare futexes on a word the waker changes first (an eventcount): a wake
+ * costs one system call, and only when someone sleeps.  Pool threads
  * start with every asynchronous signal blocked (they belong to the
  * embedding program's main thread), except the synchronous fault signals
  * that crash containment may catch.
@@ -10,8 +13,12 @@
 #include "wp-internal.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int64_t
 wp__now(void)
@@ -69,6 +76,27 @@ wp__deadline_after_ms(uint64_t ms)
 	if (ms >= (uint64_t)(WP__NEVER - now) / WP__NS_PER_MS)
 		return WP__NEVER;
 	return now + (int64_t)ms * WP__NS_PER_MS;
+}
+
+void
+wp__futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t rel_ns)
+{
+	struct timespec ts, *tp = NULL;
+
+	if (rel_ns >= 0) {
+		ts.tv_sec = rel_ns / WP__NS_PER_S;
+		ts.tv_nsec = rel_ns % WP__NS_PER_S;
+		tp = &ts;
+	}
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, tp, NULL,
+		0);
+}
+
+void
+wp__futex_wake(_Atomic uint32_t *word, int n)
+{
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE,
+		n < 0 ? INT_MAX : n, NULL, NULL, 0);
 }
 
 int

@@ -1,17 +1,17 @@
 /*
  * watchdog.c - the hand-off keeper: per-task deadlines without a thread
- * per task (S3).
+ * per task (S3), and the supervisor of starved tasks.
  *
  * DESIGN
  * One thread, "wp-watchdog", of the active class.  Workers run every task
- * on their own stack; a timed run publishes its deadline in the worker's
- * thread struct.  The watchdog sleeps until the earliest deadline it knows
- * of (pool->watch_at).  A worker whose new deadline is earlier than that
- * kicks it; the check is a Dekker pair (worker: store run, load watch_at;
- * watchdog: store watch_at = NEVER, scan, store the real value), both
- * seq_cst, so either the scan sees the run or the worker sees that it must
- * kick.  In the steady state (same timeout for every task) no kick is ever
- * needed, so a timeout costs a worker two stores and a load.
+ * on their own stack; a timed run publishes its deadline (ticks) in the
+ * worker's thread struct.  The watchdog sleeps until the earliest deadline
+ * it knows of (pool->watch_at).  A worker whose new deadline is earlier
+ * than that kicks it; the check is a Dekker pair (worker: store run,
+ * fence, load watch_at; watchdog: store watch_at = NEVER, scan, store the
+ * real value), so either the scan sees the run or the worker sees that it
+ * must kick.  In the steady state (same timeout for every task) no kick
+ * is ever needed, so a timeout costs a worker two stores and a load.
  *
  * When a deadline passes, the watchdog claims the run (CAS in the run
  * word), gives the task its TIMED_OUT outcome at once, cancels the task's
@@ -21,17 +21,45 @@
  * (cfg.orphan_cap): at the cap the slot waits for its thread instead.
  * The watchdog also joins worker threads that exited (resize, orphans).
  *
+ * Supervision.  A submit does not wake a parked worker while another is
+ * awake and tasks are short (worker.c): the awake one will get to it; and
+ * a worker takes short tasks in batches (batch.c).  If a worker is instead
+ * stuck in an unusually long task, tasks queued or batched behind it would
+ * wait for it: the submitter (or the worker taking a batch) asks for
+ * supervision, and while it is on the watchdog looks every SUPERVISE_NS,
+ * puts back in the queue the batch behind any run that has lasted that
+ * long, and wakes parked workers for tasks that have waited that long.
+ * It turns itself off once nothing waits and no batch is held.
+ *
  * It exits once workers have been told to stop and none is left in a slot
  * or parked; orphans may outlive it (the stop waits for them, bounded).
  */
 #include "wp-internal.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#define SUPERVISE_NS (5 * WP__NS_PER_MS)
+/* Timed-out tasks answered per scan (the next scan follows at once). */
+#define CLAIMS_PER_SCAN 32
 
 void
-wp__watchdog_notice(wp_pool *pool, int64_t deadline_ns)
+wp__watchdog_notice(wp_pool *pool, int64_t deadline)
 {
-	if (deadline_ns >= atomic_load(&pool->watch_at))
+	if (deadline >= atomic_load(&pool->watch_at))
+		return;
+	pthread_mutex_lock(&pool->mu);
+	pool->watch_kick = true;
+	pthread_cond_signal(&pool->watch_cv);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+void
+wp__supervise(wp_pool *pool)
+{
+	if (atomic_load_explicit(&pool->supervise, memory_order_relaxed) ||
+	    atomic_exchange(&pool->supervise, true))
 		return;
 	pthread_mutex_lock(&pool->mu);
 	pool->watch_kick = true;
@@ -56,14 +84,25 @@ wp__claim_run(struct wp__thread *t, uint64_t *run)
 	return task;
 }
 
-struct wp__task *
-wp__take_out(struct wp__thread *t)
+void
+wp__claimed_result(struct wp__thread *t, const struct wp__task *task,
+		   int64_t now, enum wp_outcome o, int code, const char *msg,
+		   struct wp_result *r)
 {
-	struct wp__task *out = t->out_head;
+	int64_t start = atomic_load_explicit(&t->started, memory_order_relaxed);
 
-	t->out_head = t->out_tail = NULL;
-	t->nout = 0;
-	return out;
+	memset(r, 0, sizeof *r);
+	r->id = task->id;
+	r->outcome = o;
+	r->code = code;
+	r->priority = task->priority;
+	r->worker = t->slot;
+	r->queued_ns = wp__tk2ns(start - atomic_load_explicit(
+						 &task->submit,
+						 memory_order_relaxed));
+	r->run_ns = wp__tk2ns(now - start);
+	wp__kind_copy(r->kind, task->has_kind ? t->cur_kind : "task");
+	snprintf(r->msg, sizeof r->msg, "%s", msg);
 }
 
 void
@@ -71,9 +110,6 @@ wp__orphan(wp_pool *pool, struct wp__thread *t, bool replace)
 {
 	struct wp__thread *s;
 	int slot = t->slot;
-
-	/* The tasks queued behind the stuck one go back to the queue. */
-	wp__requeue(pool, wp__batch_steal(t));
 
 	if (replace && pool->orphans >= pool->cfg.orphan_cap) {
 		/* At the cap: no thread is left behind, the slot waits. */
@@ -86,6 +122,7 @@ wp__orphan(wp_pool *pool, struct wp__thread *t, bool replace)
 	}
 	pool->slots[slot].thread = NULL;
 	pool->live_workers--;
+	wp__unslot(pool, t);
 	wp__producer_leave(pool);
 	t->role = WP__ROLE_ORPHAN;
 	t->slot = -1;
@@ -108,35 +145,31 @@ wp__orphan(wp_pool *pool, struct wp__thread *t, bool replace)
 	}
 }
 
-/* A claimed run whose deadline passed (mu held): outcome now.  Results
- * the thread had finished but not handed over go on *done. */
+/* A claimed run whose deadline passed (mu held): its outcome, now. */
 static void
-timed_out(wp_pool *pool, struct wp__thread *t, struct wp__task *task,
-	  uint64_t run, int64_t now, struct wp__task **done)
+timed_out(wp_pool *pool, struct wp__thread *t, const struct wp__task *task,
+	  uint64_t run, int64_t now, struct wp_result *r)
 {
 	int slot = t->slot;
-	struct wp__task *out = wp__take_out(t), *last;
+	char msg[WP_MSG_MAX];
+	int64_t ran = wp__tk2ns(now - atomic_load_explicit(
+					       &t->started,
+					       memory_order_relaxed));
 
-	if (out) {
-		for (last = out; last->next; last = last->next)
-			;
-		last->next = *done;
-		*done = out;
-	}
-
-	wp__res_reset(task);
-	task->res.worker = slot;
-	task->res.queued_ns = task->start_ns - task->submit_ns;
-	task->res.run_ns = now - task->start_ns;
-	snprintf(task->res.msg, sizeof task->res.msg,
-		 "timed out after %lld ms",
-		 (long long)((now - task->start_ns) / WP__NS_PER_MS));
-	wp__task_finish(pool, task, WP_OUTCOME_TIMED_OUT, WP_ETIMEDOUT);
+	snprintf(msg, sizeof msg, "timed out after %lld ms",
+		 (long long)(ran / WP__NS_PER_MS));
+	wp__claimed_result(t, task, now, WP_OUTCOME_TIMED_OUT, WP_ETIMEDOUT,
+			   msg, r);
+	wp__count_outcome(pool, WP_OUTCOME_TIMED_OUT);
 	wp__ctx_cancel(t, run, WP_ETIMEDOUT);
+	/* Tasks behind it in its batch go back to the queue (on a halt they
+	 * stay for the canceller, who steals every batch after its drain). */
+	if (!(atomic_load(&pool->gate) & WP__G_HALT))
+		wp__batch_requeue(pool, t);
 	wp__event_later(pool, WP_EV_TIMEOUT, task->id, slot,
 			"%s #%llu timed out after %lld ms on worker %d",
-			task->kind, (unsigned long long)task->id,
-			(long long)(task->res.run_ns / WP__NS_PER_MS), slot);
+			r->kind, (unsigned long long)task->id,
+			(long long)(ran / WP__NS_PER_MS), slot);
 	wp__orphan(pool, t, true);
 	if (t->role == WP__ROLE_ORPHAN)
 		wp__event_later(pool, WP_EV_ORPHAN, task->id, slot,
@@ -144,18 +177,20 @@ timed_out(wp_pool *pool, struct wp__thread *t, struct wp__task *task,
 				t->name, (unsigned long long)task->id, slot);
 }
 
-/* Looks at every running slot (mu held).  Timed-out tasks are collected on
- * *out; returns when to look again. */
+/* Looks at every running slot (mu held).  Timed-out tasks' results go to
+ * out[] (at most CLAIMS_PER_SCAN; *n of them); returns when to look again
+ * (ticks). */
 static int64_t
-scan(wp_pool *pool, struct wp__task **out, struct wp__task **done)
+scan(wp_pool *pool, struct wp_result *out, unsigned *n)
 {
-	int64_t now = wp__now(), next = WP__NEVER, dl;
+	int64_t now = wp__ticks(), next = WP__NEVER, dl;
 	uint64_t runsum = 0, w, run;
 	bool any_timed = false;
 	struct wp__thread *t;
 	struct wp__task *task;
 
 	atomic_store(&pool->watch_at, WP__NEVER);
+	wp__fence();
 	for (t = pool->threads; t; t = t->next_all) {
 		if (t->role != WP__ROLE_SLOT)
 			continue;
@@ -163,34 +198,87 @@ scan(wp_pool *pool, struct wp__task **out, struct wp__task **done)
 		runsum += w >> 2;
 		if ((w & 3) != WP__RUN_ACTIVE)
 			continue;
-		dl = atomic_load_explicit(&t->deadline_ns,
-					  memory_order_relaxed);
+		dl = atomic_load_explicit(&t->deadline, memory_order_relaxed);
 		if (dl == WP__NEVER)
 			continue;
 		any_timed = true;
-		if (dl > now) {
+		if (dl > now || *n == CLAIMS_PER_SCAN) {
 			next = WP__MIN(next, dl);
-			pool->watch_guess_ns =
-				dl - atomic_load_explicit(&t->started_ns,
+			pool->watch_guess =
+				dl - atomic_load_explicit(&t->started,
 							  memory_order_relaxed);
 			continue;
 		}
 		task = wp__claim_run(t, &run);
 		if (!task)
 			continue;
-		timed_out(pool, t, task, run, now, done);
-		task->next = *out;
-		*out = task;
+		timed_out(pool, t, task, run, now, &out[(*n)++]);
 	}
 	/* Nothing timed is running.  If runs happened since the last look,
 	 * more timed ones may follow: look again one usual timeout from now
 	 * so they need not kick us; otherwise sleep until kicked. */
-	if (!any_timed && runsum != pool->watch_runsum &&
-	    pool->watch_guess_ns > 0)
-		next = now + pool->watch_guess_ns;
+	if (!any_timed && runsum != pool->watch_runsum && pool->watch_guess > 0)
+		next = now + pool->watch_guess;
 	pool->watch_runsum = runsum;
 	atomic_store(&pool->watch_at, next);
 	return next;
+}
+
+/* Tasks held in a batch behind a run far longer than usual go back to
+ * the queue (mu held); true if any did. */
+static bool
+rescue_batches(wp_pool *pool, int64_t now)
+{
+	int64_t limit = wp__ns2tk(SUPERVISE_NS);
+	struct wp__thread *t;
+	bool any = false;
+
+	for (t = pool->threads; t; t = t->next_all) {
+		if (!wp__batch_len(t, NULL))
+			continue;
+		if ((atomic_load(&t->run) & 3) != WP__RUN_ACTIVE ||
+		    now - atomic_load_explicit(&t->started,
+					       memory_order_relaxed) < limit)
+			continue;
+		wp__batch_requeue(pool, t);
+		any = true;
+	}
+	return any;
+}
+
+/* Supervision (mu held): wakes parked workers for tasks that waited too
+ * long, and rescues tasks held behind a long run; returns when to look
+ * again (ns), or WP__NEVER when it is off. */
+static int64_t
+supervise(wp_pool *pool)
+{
+	int64_t oldest, now_ns = wp__now(), now = wp__ticks();
+	bool held = false;
+	int sleepers;
+	unsigned queued;
+
+	if (!atomic_load(&pool->supervise))
+		return WP__NEVER;
+	if (atomic_load(&pool->gate) & (WP__G_HALT | WP__G_PAUSE)) {
+		atomic_store(&pool->supervise, false);
+		return WP__NEVER;
+	}
+	for (struct wp__thread *t = pool->threads; t; t = t->next_all)
+		if (wp__batch_len(t, NULL))
+			held = true;
+	if (held && rescue_batches(pool, now))
+		wp__workers_wake(pool, 1);
+	sleepers = atomic_load(&pool->sleepers);
+	queued = wp__q_len(&pool->tasks);
+	if (!held && (sleepers == 0 || queued == 0)) {
+		atomic_store(&pool->supervise, false);
+		return WP__NEVER;
+	}
+	oldest = wp__q_oldest(&pool->tasks);
+	if (sleepers && oldest &&
+	    wp__tk2ns(now - oldest) >= SUPERVISE_NS)
+		wp__workers_wake(pool, (int)WP__MIN((unsigned)sleepers, queued));
+	return now_ns + SUPERVISE_NS;
 }
 
 void
@@ -212,21 +300,13 @@ again:
 }
 
 static void
-deliver_timeouts(wp_pool *pool, struct wp__task *list, struct wp__task *done)
+deliver_timeouts(wp_pool *pool, const struct wp_result *res, unsigned n)
 {
-	struct wp__task *task, *next;
-
-	for (task = done; task; task = next) {
-		next = task->next;
-		wp__deliver_result(pool, task, false);
-	}
-
-	for (task = list; task; task = next) {
-		next = task->next;
-		task->next = NULL;
-		wp__report_error(pool, task, WP_OUTCOME_TIMED_OUT,
-				 WP_ETIMEDOUT, task->res.msg);
-		wp__deliver_result(pool, task, false);
+	for (unsigned i = 0; i < n; i++) {
+		wp__report_error(pool, res[i].id, res[i].kind, res[i].worker,
+				 WP_OUTCOME_TIMED_OUT, WP_ETIMEDOUT,
+				 res[i].msg);
+		wp__deliver_side(pool, &res[i]);
 	}
 }
 
@@ -234,32 +314,42 @@ void *
 wp__watchdog_main(void *arg)
 {
 	wp_pool *pool = arg;
-	struct wp__task *list, *done;
-	int64_t next;
+	struct wp_result res[CLAIMS_PER_SCAN];
+	int64_t next, sup;
+	unsigned n;
 
 	wp__self.pool = pool;
+	/* Deadlines are met to the microsecond, not to the default 50 us
+	 * of timer slack. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	pthread_mutex_lock(&pool->mu);
 	for (;;) {
 		wp__reap_exited(pool);
 		if (wp__workers_should_exit(pool) && pool->live_workers == 0 &&
 		    pool->spares == 0)
 			break;
-		list = done = NULL;
-		next = scan(pool, &list, &done);
-		if (list || done) {
+		n = 0;
+		next = scan(pool, res, &n);
+		sup = supervise(pool);
+		if (n) {
 			pthread_mutex_unlock(&pool->mu);
 			wp__events_flush(pool);
-			deliver_timeouts(pool, list, done);
+			deliver_timeouts(pool, res, n);
 			pthread_mutex_lock(&pool->mu);
 			continue;
 		}
 		if (!pool->watch_kick) {
 			pthread_mutex_unlock(&pool->mu);
 			wp__events_flush(pool);
+			wp__clock_refine();
 			pthread_mutex_lock(&pool->mu);
 			if (!pool->watch_kick)
-				wp__cond_wait_until(&pool->watch_cv, &pool->mu,
-						    next);
+				wp__cond_wait_until(
+					&pool->watch_cv, &pool->mu,
+					WP__MIN(next == WP__NEVER
+							? WP__NEVER
+							: wp__tk2mono(next),
+						sup));
 		}
 		pool->watch_kick = false;
 	}

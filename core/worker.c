@@ -2,30 +2,49 @@
  * worker.c - the active thread class: workers (S2.1).
  *
  * DESIGN
- * A worker fills a slot (a logical worker, "wp-worker-3") and loops: take a
- * small batch of the highest-priority queued tasks under pool->mu, run them
- * one by one without any lock, set each outcome, and hand the results to
- * the result queue in batches.  It exits when the root context is
- * cancelled (L1), the business shutdown fires (L2), the task queue is
- * closed and empty (L3), or its slot is retired by a resize.  Pause keeps
- * it from starting new tasks.
- *
- * Private batches: a worker takes several tasks per trip to the queue lock
- * (batch.c explains how they stay the pool's).
+ * A worker fills a slot (a logical worker, "wp-worker-3") and serves the
+ * task queue without taking any lock: pop a task (chan.c), run it, push
+ * its outcome into the slot's lane (lane.c), pop the next.  It leaves when
+ * the root context is cancelled (L1), the business shutdown fires (L2),
+ * the task queue is closed and empty (L3), or a resize retires its slot;
+ * pause keeps it from taking new tasks.  Those decisions are made under
+ * pool->mu in worker_main(); the serving loop only watches `gate`, one
+ * word of flags read once per task.
  *
  * Runs.  Every run is published in the thread's `run` word (run number
- * << 2 | state).  The watchdog (on a deadline) or a forced stop may claim
- * an ACTIVE run with one CAS; the worker ends the run with the opposite
- * CAS.  Exactly one of them wins, and the winner alone sets the task's
- * outcome: a timed-out task is answered by the watchdog at once while the
- * late code runs on, and its late result is discarded here.  A claimed
- * thread becomes an orphan: its slot gets a spare or a new thread (no
- * thread per task), and when the late code returns the orphan fills an
- * empty slot, parks as a spare, or exits.
+ * << 2 | state), followed by a full fence.  The watchdog (on a deadline)
+ * or a forced stop may claim an ACTIVE run with one CAS; the worker ends
+ * the run with the opposite CAS.  Exactly one of them wins, and the winner
+ * alone makes the task's outcome: a timed-out task is answered by the
+ * watchdog at once while the late code runs on, and its late result is
+ * dropped here.  A claimed thread becomes an orphan: its slot gets a
+ * spare or a new thread (no thread per task), and when the late code
+ * returns the orphan fills an empty slot, parks as a spare, or exits.
+ * The fence after publishing a run also serves the result handler's and
+ * the watchdog's Dekker pairs (lane.c, watchdog.c): one fence per task.
  *
  * Tasks run under sigsetjmp: wp_panic() and contained fault signals jump
  * back here, the run ends as FAILED, and the same thread carries on, so a
  * panic never shrinks the pool (S5.1).
+ *
+ * Parking and waking (all lock-free; counters in pool, written only when
+ * a worker parks, wakes or changes its mind about task length):
+ * - A worker that finds nothing to do watches the queue for SPIN_NS if no
+ *   other worker is already doing so (one spinner at a time), then parks
+ *   on the `work_seq` futex, counted in `sleepers` and no longer in
+ *   `awake`.  It looks at the queue once more after counting itself a
+ *   sleeper: the Dekker pair with the submitter's kick.
+ * - A submit wakes a parked worker only when no worker is awake, or when
+ *   tasks are long (a worker's usual task takes LONG_NS or more): an awake
+ *   worker running short tasks will get to the new one in moments, and a
+ *   futex wake-up costs more than many short tasks (tens of microseconds
+ *   on a VM).
+ * - A worker that takes a task with several more queued behind it wakes
+ *   another, as long as fewer workers than CPUs are awake (or tasks are
+ *   long): more threads than CPUs only take turns.
+ * - If every awake worker is stuck in a task far longer than usual, the
+ *   watchdog's supervision wakes parked workers for tasks that waited
+ *   (watchdog.c), so no task waits for ever behind a busy worker.
  *
  * Counters and the processing-time histogram are per thread, written only
  * by their owner (no shared cache line on the hot path), and folded into
@@ -33,28 +52,122 @@
  */
 #include "wp-internal.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* How long an idle worker watches the queue before it parks. */
-#define SPIN_NS (30 * 1000)
-/* Results wait at most this long in a worker before being handed over. */
-#define FLUSH_AFTER_NS 1000000
+/* How long the one spinning worker watches the queue before it parks. */
+#define SPIN_NS (50 * WP__NS_PER_US)
+/* A usual task this long counts as long (a wake-up costs less). */
+#define LONG_NS (50 * WP__NS_PER_US)
 
-static bool
-workers_exit(const wp_pool *pool)
+enum { GOT, AGAIN, LOOK, CLAIMED };
+
+
+bool
+wp__workers_should_exit(wp_pool *pool)
 {
 	return atomic_load(&pool->sig[WP_SIG_CANCEL]) ||
 	       atomic_load(&pool->sig[WP_SIG_SHUTDOWN]) ||
 	       (atomic_load(&pool->sig[WP_SIG_CLOSE_TASKS]) &&
-		pool->tasks.len == 0);
+		wp__q_is_empty(&pool->tasks));
 }
 
-bool
-wp__workers_should_exit(const wp_pool *pool)
+void
+wp__workers_wake(wp_pool *pool, int n)
 {
-	return workers_exit(pool);
+	atomic_fetch_add(&pool->work_seq, 1);
+	wp__futex_wake(&pool->work_seq, n);
+}
+
+/* Wakes one parked worker for a task, counting the wake-up in flight:
+ * until the worker runs (tens of microseconds on a VM) it counts as
+ * awake, so the next submits do not wake another for nothing. */
+static void
+wake_for_task(wp_pool *pool)
+{
+	atomic_fetch_add(&pool->waking, 1);
+	wp__workers_wake(pool, 1);
+}
+
+/* A parked worker returned from its futex: one wake-up less in flight
+ * (or none, if it was woken for all or by a spurious return). */
+static void
+woke(wp_pool *pool)
+{
+	int w = atomic_load_explicit(&pool->waking, memory_order_relaxed);
+
+	while (w > 0 && !atomic_compare_exchange_weak(&pool->waking, &w, w - 1))
+		;
+}
+
+void
+wp__workers_kick(wp_pool *pool)
+{
+	int sleepers;
+
+	wp__fence(); /* the task is published: now look for sleepers */
+	sleepers = atomic_load_explicit(&pool->sleepers, memory_order_relaxed);
+	if (WP__LIKELY(sleepers == 0))
+		return;
+	if (atomic_load_explicit(&pool->gate, memory_order_relaxed) &
+	    WP__G_PAUSE)
+		return;
+	if (atomic_load_explicit(&pool->awake, memory_order_relaxed) +
+			    atomic_load_explicit(&pool->waking,
+						 memory_order_relaxed) ==
+		    0 ||
+	    (atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) >
+		     0 &&
+	     sleepers > atomic_load_explicit(&pool->waking,
+					     memory_order_relaxed)))
+		wake_for_task(pool);
+	else
+		wp__supervise(pool);
+}
+
+void
+wp__gate_set(wp_pool *pool, unsigned bits)
+{
+	atomic_fetch_or(&pool->gate, bits);
+	wp__workers_wake(pool, -1);
+}
+
+void
+wp__gate_clear(wp_pool *pool, unsigned bits)
+{
+	atomic_fetch_and(&pool->gate, ~bits);
+	wp__workers_wake(pool, -1);
+}
+
+/* Another pair of hands, if some are parked, fewer than the CPUs work (or
+ * tasks are long), and several tasks are plainly queued. */
+static void
+more_hands(wp_pool *pool)
+{
+	int waking = atomic_load_explicit(&pool->waking, memory_order_relaxed);
+
+	if (atomic_load_explicit(&pool->sleepers, memory_order_relaxed) >
+		    waking &&
+	    (atomic_load_explicit(&pool->awake, memory_order_relaxed) +
+			     waking <
+		     (int)pool->ncpu ||
+	     atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) >
+		     0) &&
+	    wp__q_deep(&pool->tasks))
+		wake_for_task(pool);
+}
+
+/* A submitter waits for room and the queue has drained to half. */
+static void
+room_check(wp_pool *pool)
+{
+	struct wp__taskq *q = &pool->tasks;
+
+	if (WP__UNLIKELY(atomic_load(&pool->room_armed)) &&
+	    wp__q_len(q) <= atomic_load(&q->cap) / 2)
+		wp__room_wake(pool);
 }
 
 /* Owner-only increment of a counter others may read. */
@@ -65,118 +178,75 @@ bump(_Atomic uint64_t *c)
 			      memory_order_relaxed);
 }
 
-bool
-wp__task_finish(wp_pool *pool, struct wp__task *t, enum wp_outcome o,
-		int code)
+void
+wp__count_outcome(wp_pool *pool, enum wp_outcome o)
 {
-	int none = WP_OUTCOME_NONE;
-
-	if (!atomic_compare_exchange_strong(&t->outcome, &none, (int)o))
-		return false;
-	t->res.id = t->id;
-	t->res.outcome = o;
-	t->res.code = code;
-	t->res.priority = t->priority;
-	memcpy(t->res.kind, t->kind, sizeof t->res.kind);
 	atomic_fetch_add_explicit(&pool->n.outcome[o], 1,
 				  memory_order_release);
-	return true;
 }
 
-/* The worker's own version: only it touches its counters. */
-static void
-finish_own(struct wp__thread *t, struct wp__task *task, enum wp_outcome o,
-	   int code)
+/* A retired slot: mine is past the target. */
+static bool
+retiring(wp_pool *pool, const struct wp__thread *t)
 {
-	int none = WP_OUTCOME_NONE;
+	bool r;
 
-	if (!atomic_compare_exchange_strong(&task->outcome, &none, (int)o))
+	pthread_mutex_lock(&pool->mu);
+	r = t->slot >= (int)pool->target;
+	pthread_mutex_unlock(&pool->mu);
+	return r;
+}
+
+static void
+set_long(wp_pool *pool, struct wp__thread *t, bool is_long)
+{
+	if (t->is_long == is_long)
 		return;
-	task->res.id = task->id;
-	task->res.outcome = o;
-	task->res.code = code;
-	task->res.priority = task->priority;
-	memcpy(task->res.kind, task->kind, sizeof task->res.kind);
-	bump(&t->cnt.outcome[o]);
+	t->is_long = is_long;
+	atomic_fetch_add(&pool->long_tasks, is_long ? 1 : -1);
 }
 
 /* ------------------------------------------------------------------------
- * Results.
+ * Outcomes.
  */
 static void
-flush(wp_pool *pool, struct wp__thread *t)
-{
-	if (!t->nout)
-		return;
-	wp__deliver_batch(pool, t->out_head, t->out_tail, t->nout, true);
-	t->out_head = t->out_tail = NULL;
-	t->nout = 0;
-}
-
-static void
-keep(struct wp__thread *t, struct wp__task *task, int64_t now)
-{
-	task->next = NULL;
-	if (t->out_tail)
-		t->out_tail->next = task;
-	else
-		t->out_head = task, t->out_since = now;
-	t->out_tail = task;
-	t->nout++;
-}
-
-static void
-publish_kind(struct wp__thread *t, const char *kind)
+publish_kind(struct wp__thread *t)
 {
 	uint64_t w[3];
 
-	memcpy(w, kind, sizeof w);
-	for (int i = 0; i < 3; i++)
-		atomic_store_explicit(&t->kindw[i], w[i],
-				      memory_order_relaxed);
+	if (t->cur.has_kind) {
+		memcpy(w, t->cur_kind, sizeof w);
+		for (int i = 0; i < 3; i++)
+			atomic_store_explicit(&t->kindw[i], w[i],
+					      memory_order_relaxed);
+		t->kind_shown = true;
+	} else if (t->kind_shown) {
+		atomic_store_explicit(&t->kindw[0], 0, memory_order_relaxed);
+		t->kind_shown = false;
+	}
 }
 
 enum { RAN = 0, PANICKED = 1, CRASHED = 2 };
 
-/* Fills the result of a run that ended in the worker's hands. */
-static void
-fill_result(struct wp__thread *t, struct wp__task *task, int slot,
-	    int64_t end, int code, int how)
+/* The message of a run that ended in the worker's hands; false if none. */
+static bool
+run_message(struct wp__thread *t, int code, int how, char msg[WP_MSG_MAX])
 {
-	struct wp_result *r = &task->res;
-
-	wp__res_reset(task);
-	r->worker = slot;
-	r->value = t->ctx.value;
-	r->queued_ns = task->start_ns - task->submit_ns;
-	r->run_ns = end - task->start_ns;
-	r->panicked = how == PANICKED;
-	r->crashed = how == CRASHED;
 	if (how == PANICKED)
-		snprintf(r->msg, sizeof r->msg, "panic: %.88s", t->panic_msg);
+		snprintf(msg, WP_MSG_MAX, "panic: %.88s", t->panic_msg);
 	else if (how == CRASHED)
-		snprintf(r->msg, sizeof r->msg, "crash: %s",
+		snprintf(msg, WP_MSG_MAX, "crash: %s",
 			 strsignal(t->fault_signo));
 	else if (t->ctx.has_msg)
-		memcpy(r->msg, t->ctx.msg, sizeof r->msg);
+		memcpy(msg, t->ctx.msg, WP_MSG_MAX);
 	else if (code < 0 && strcmp(wp_err_name(code), "WP_E?") != 0)
-		snprintf(r->msg, sizeof r->msg, "task returned %s (%s)",
+		snprintf(msg, WP_MSG_MAX, "task returned %s (%s)",
 			 wp_err_name(code), wp_strerror(code));
 	else if (code != 0)
-		snprintf(r->msg, sizeof r->msg, "task returned %d", code);
-}
-
-static void
-failed(wp_pool *pool, struct wp__task *task, int slot, int code)
-{
-	enum wp_event_type ev = task->res.panicked  ? WP_EV_PANIC
-				: task->res.crashed ? WP_EV_CRASH
-						    : WP_EV_FAILED;
-
-	wp__report_error(pool, task, WP_OUTCOME_FAILED, code, task->res.msg);
-	wp__event(pool, ev, task->id, slot, "%s #%llu on worker %d: %s",
-		  task->kind, (unsigned long long)task->id, slot,
-		  task->res.msg);
+		snprintf(msg, WP_MSG_MAX, "task returned %d", code);
+	else
+		return false;
+	return true;
 }
 
 /* A task that stops because the root context was cancelled, and says so
@@ -193,22 +263,87 @@ outcome_of(const struct wp__thread *t, int code, int how)
 	return WP_OUTCOME_FAILED;
 }
 
-/* Runs one task that starts at *now (the caller's clock reading) and sets
- * *now to when it ended, so back-to-back tasks share one clock read.
+static void
+failed(wp_pool *pool, struct wp__thread *t, int slot, int code, int how,
+       const char *msg)
+{
+	enum wp_event_type ev = how == PANICKED	 ? WP_EV_PANIC
+				: how == CRASHED ? WP_EV_CRASH
+						 : WP_EV_FAILED;
+	const char *kind = t->cur.has_kind ? t->cur_kind : "task";
+
+	wp__report_error(pool, t->cur.id, kind, slot, WP_OUTCOME_FAILED, code,
+			 msg);
+	wp__event(pool, ev, t->cur.id, slot, "%s #%llu on worker %d: %s", kind,
+		  (unsigned long long)t->cur.id, slot, msg);
+}
+
+/* A task taken after a cancel or shutdown fired: cancelled unstarted. */
+static void
+cancel_taken(wp_pool *pool, struct wp__thread *t, struct wp__lane *l)
+{
+	struct wp__rec r = {0};
+	int64_t now = wp__ticks();
+
+	r.id = t->cur.id;
+	r.queued_ns = wp__tk2ns(now - atomic_load_explicit(
+					      &t->cur.submit,
+					      memory_order_relaxed));
+	r.code = WP_ECANCELED;
+	r.worker = -1;
+	r.outcome = WP_OUTCOME_CANCELLED;
+	r.priority = t->cur.priority;
+	r.flags = WP__REC_NEVER_RAN | WP__REC_MSG |
+		  (t->cur.has_kind ? WP__REC_KIND : 0);
+	bump(&t->cnt.outcome[WP_OUTCOME_CANCELLED]);
+	atomic_fetch_add_explicit(&pool->n.never_ran, 1,
+				  memory_order_relaxed);
+	if (t->cur.free_fn)
+		t->cur.free_fn(t->cur.arg);
+	wp__lane_push(pool, l, &r, "cancelled before it started",
+		      t->cur_kind, now);
+}
+
+void
+wp__cancel_queued(wp_pool *pool, const struct wp__task *t, const char *kind)
+{
+	struct wp_result r;
+
+	memset(&r, 0, sizeof r);
+	r.id = t->id;
+	r.outcome = WP_OUTCOME_CANCELLED;
+	r.code = WP_ECANCELED;
+	r.never_ran = true;
+	r.priority = t->priority;
+	r.worker = -1;
+	r.queued_ns = wp__tk2ns(wp__ticks() -
+				atomic_load_explicit(&t->submit,
+						     memory_order_relaxed));
+	wp__kind_copy(r.kind, kind ? kind : "task");
+	snprintf(r.msg, sizeof r.msg, "cancelled before it started");
+	wp__count_outcome(pool, WP_OUTCOME_CANCELLED);
+	atomic_fetch_add_explicit(&pool->n.never_ran, 1,
+				  memory_order_relaxed);
+	if (t->free_fn)
+		t->free_fn(t->arg);
+	wp__deliver_side(pool, &r);
+}
+
+/* Runs t->cur, which starts at *now (the caller's clock reading), and
+ * sets *now to when it ended, so back-to-back tasks share one reading.
  * Returns true if the run was claimed by the watchdog or a forced stop
  * (the thread is then overdue or an orphan). */
 static bool
-run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
+run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
     int64_t *now)
 {
+	struct wp__task *task = &t->cur;
 	int64_t start = *now, tmo = task->timeout_ns;
 	int64_t deadline = WP__NEVER, end;
 	uint64_t r = ++t->runs, expect;
-	/* Everything the run needs from the task is read before the run is
-	 * published: from then on a claim may hand the task to someone else. */
-	wp_task_fn fn = task->fn;
-	void *arg = task->arg;
 	volatile int code = 0;
+	struct wp__rec rec;
+	char msg[WP_MSG_MAX];
 	enum wp_outcome o;
 	int how;
 
@@ -216,18 +351,27 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
 		tmo = atomic_load_explicit(&pool->task_timeout_ns,
 					   memory_order_relaxed);
 	if (tmo > 0)
-		deadline = start + tmo;
-	task->start_ns = start;
-	wp__ctx_begin(t, task, r, deadline);
+		deadline = start + wp__ns2tk(tmo);
+	wp__ctx_begin(t, task->id, r, deadline);
 	atomic_store_explicit(&t->task, task, memory_order_relaxed);
-	atomic_store_explicit(&t->deadline_ns, deadline, memory_order_relaxed);
-	atomic_store_explicit(&t->started_ns, start, memory_order_relaxed);
+	atomic_store_explicit(&t->deadline, deadline, memory_order_relaxed);
+	atomic_store_explicit(&t->started, start, memory_order_relaxed);
 	atomic_store_explicit(&t->cur_task_id, task->id,
 			      memory_order_relaxed);
-	publish_kind(t, task->kind);
-	atomic_store(&t->run, r << 2 | WP__RUN_ACTIVE);
-	if (deadline != WP__NEVER)
+	publish_kind(t);
+	atomic_store_explicit(&t->run, r << 2 | WP__RUN_ACTIVE,
+			      memory_order_release);
+	/* A fence (the run visible before we look at the watchdog or the
+	 * result handler) only when one of them needs it. */
+	if (deadline != WP__NEVER) {
+		wp__fence();
 		wp__watchdog_notice(pool, deadline);
+	}
+	if (wp__lane_due(pool, l, start, t->is_long)) {
+		wp__fence();
+		wp__lane_check(pool, l, start,
+			       t->is_long ? WP__CHK_PARK : WP__CHK_RUN);
+	}
 
 	t->fault_signo = 0;
 	/* No mask saved: that would be a system call per task.  Handlers run
@@ -236,7 +380,7 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
 	how = sigsetjmp(t->jb, 0);
 	if (how == RAN) {
 		t->in_task = 1;
-		code = fn(&t->ctx, arg);
+		code = task->fn(&t->ctx, task->arg);
 		t->in_task = 0;
 	} else {
 		t->in_task = 0;
@@ -244,7 +388,7 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
 		if (how == CRASHED)
 			wp__crash_unblock();
 	}
-	end = wp__now();
+	end = wp__ticks();
 	*now = end;
 	if (how == CRASHED)
 		bump(&t->cnt.crashes);
@@ -259,18 +403,259 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__task *task, int slot,
 		return true;
 	}
 
-	fill_result(t, task, slot, end, code, how);
 	o = outcome_of(t, code, how);
-	finish_own(t, task, o, code);
-	wp__hist_add_owner(&t->hist, end - start);
-	atomic_store_explicit(&t->last_end_ns, end, memory_order_relaxed);
-	t->ewma_ns += (end - start - t->ewma_ns) / 8;
+	rec.id = task->id;
+	rec.value = t->ctx.value;
+	rec.queued_ns = wp__tk2ns(start - atomic_load_explicit(
+						  &task->submit,
+						  memory_order_relaxed));
+	rec.run_ns = wp__tk2ns(end - start);
+	rec.code = code;
+	rec.worker = (int16_t)slot;
+	rec.outcome = (uint8_t)o;
+	rec.priority = task->priority;
+	rec.flags = (how == PANICKED ? WP__REC_PANICKED : 0) |
+		    (how == CRASHED ? WP__REC_CRASHED : 0) |
+		    (task->has_kind ? WP__REC_KIND : 0);
+	if (WP__UNLIKELY(code != 0 || t->ctx.has_msg) &&
+	    run_message(t, code, how, msg))
+		rec.flags |= WP__REC_MSG;
+	bump(&t->cnt.outcome[o]);
+	wp__hist_add_owner(&t->hist, rec.run_ns);
+	atomic_store_explicit(&t->last_end, end, memory_order_relaxed);
+	t->ewma += (end - start - t->ewma) / 8;
+	set_long(pool, t, t->ewma >= wp__ns2tk(LONG_NS));
 	bump(&t->tasks_done);
-	if (o == WP_OUTCOME_FAILED)
-		failed(pool, task, slot, code);
-	keep(t, task, end);
+	if (WP__UNLIKELY(o == WP_OUTCOME_FAILED))
+		failed(pool, t, slot, code, how, msg);
+	wp__lane_push(pool, l, &rec, msg, t->cur_kind, end);
 	return false;
 }
+
+/* ------------------------------------------------------------------------
+ * Serving the queue.
+ */
+
+/* Parks until woken.  Returns GOT if a last look found a task, LOOK if
+ * the worker must decide something under pool->mu, AGAIN otherwise. */
+static int
+park(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
+{
+	uint32_t e = atomic_load(&pool->work_seq);
+	unsigned g;
+
+	atomic_fetch_sub(&pool->awake, 1);
+	atomic_fetch_add(&pool->sleepers, 1); /* a full fence */
+	g = atomic_load(&pool->gate);
+	if (!(g & (WP__G_HALT | WP__G_PAUSE)) &&
+	    !((g & WP__G_RETIRE) && retiring(pool, t)) &&
+	    wp__q_pop(&pool->tasks, &t->cur, t->cur_kind)) {
+		atomic_fetch_sub(&pool->sleepers, 1);
+		atomic_fetch_add(&pool->awake, 1);
+		*now = wp__ticks();
+		return GOT;
+	}
+	if ((g & WP__G_HALT) || ((g & WP__G_RETIRE) && retiring(pool, t)) ||
+	    ((g & WP__G_CLOSE) && wp__q_is_empty(&pool->tasks))) {
+		atomic_fetch_sub(&pool->sleepers, 1);
+		atomic_fetch_add(&pool->awake, 1);
+		return LOOK;
+	}
+	wp__lane_check(pool, l, wp__ticks(), WP__CHK_PARK);
+	wp__futex_wait(&pool->work_seq, e, -1);
+	atomic_fetch_add(&pool->awake, 1);
+	atomic_fetch_sub(&pool->sleepers, 1);
+	woke(pool);
+	*now = wp__ticks();
+	return AGAIN;
+}
+
+/* The one spinner watches the queue (no lock, no system call but an
+ * occasional yield) for SPIN_NS.  Returns GOT, or AGAIN if the gate
+ * changed or the time ran out (then the caller parks). */
+static int
+spin(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
+{
+	unsigned g0 = atomic_load(&pool->gate), i = 0;
+	int64_t start = wp__ticks(), span = wp__ns2tk(SPIN_NS), tk;
+
+	for (;;) {
+		if (wp__q_ready(&pool->tasks) &&
+		    wp__q_pop(&pool->tasks, &t->cur, t->cur_kind)) {
+			*now = wp__ticks();
+			return GOT;
+		}
+		if (atomic_load_explicit(&pool->gate, memory_order_relaxed) !=
+		    g0)
+			return AGAIN;
+		wp__cpu_relax();
+		if (++i % 64)
+			continue;
+		tk = wp__ticks();
+		if (tk - start >= span)
+			return AGAIN;
+		if (i % 1024 == 0) {
+			/* Old results should not wait for our park. */
+			wp__fence();
+			wp__lane_check(pool, l, tk, WP__CHK_RUN);
+			sched_yield(); /* a thread on this CPU may need it */
+		}
+	}
+}
+
+/* Nothing was there to take.  Returns GOT, AGAIN or LOOK. */
+static int
+idle(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
+{
+	unsigned g = atomic_load(&pool->gate);
+	int zero = 0, r;
+
+	if ((g & WP__G_CLOSE) && wp__q_is_empty(&pool->tasks))
+		return LOOK;
+	if (!(g & WP__G_PAUSE) &&
+	    atomic_load_explicit(&pool->spinning, memory_order_relaxed) == 0 &&
+	    atomic_compare_exchange_strong(&pool->spinning, &zero, 1)) {
+		r = spin(pool, t, l, now);
+		atomic_store(&pool->spinning, 0);
+		if (r == GOT)
+			return GOT;
+	}
+	return park(pool, t, l, now);
+}
+
+/* Puts the task taken (and the rest of its batch, behind it) back first
+ * in line.  A shutdown or cancel whose drain ran just before the push
+ * would miss them: after the push, look at the gate (the Dekker pair
+ * with the firer's gate update and its drain under the queue's lock) and
+ * drain again if it halted. */
+static void
+put_back(wp_pool *pool, struct wp__thread *t, bool with_cur)
+{
+	wp__batch_requeue(pool, t);
+	if (with_cur)
+		wp__q_push_front(&pool->tasks, &t->cur, t->cur_kind);
+	wp__fence();
+	if (atomic_load(&pool->gate) & WP__G_HALT)
+		wp__q_drain(pool, wp__cancel_queued);
+}
+
+/* What is left of the batch when the worker stops serving: cancelled if
+ * the pool halted, else back in the queue for the others. */
+static void
+drop_batch(wp_pool *pool, struct wp__thread *t)
+{
+	struct wp__task tasks[WP__BATCH_MAX];
+	char kinds[WP__BATCH_MAX][WP_KIND_MAX];
+	unsigned n;
+
+	if (!wp__batch_len(t, NULL))
+		return;
+	if (!(atomic_load(&pool->gate) & WP__G_HALT)) {
+		put_back(pool, t, false);
+		wp__workers_kick(pool);
+		return;
+	}
+	n = wp__batch_steal(t, tasks, kinds);
+	for (unsigned i = 0; i < n; i++)
+		wp__cancel_queued(pool, &tasks[i],
+				  tasks[i].has_kind ? kinds[i] : NULL);
+}
+
+/* The next task: the batch first, then the lists that go before the ring,
+ * then a new batch from the ring, then the overflow list. */
+static bool
+take_next(wp_pool *pool, struct wp__thread *t)
+{
+	if (wp__batch_next(t, &t->cur, t->cur_kind))
+		return true;
+	if (wp__q_pop_list(&pool->tasks, &t->cur, t->cur_kind, true))
+		return true;
+	if (wp__batch_fill(pool, t)) {
+		more_hands(pool);
+		if (wp__batch_next(t, &t->cur, t->cur_kind))
+			return true;
+	}
+	return wp__q_pop_list(&pool->tasks, &t->cur, t->cur_kind, false);
+}
+
+/* A task taken just as the gate closed: cancel it (halt) or put it back
+ * first in line (pause, a retired slot).  Returns LOOK, AGAIN, or GOT to
+ * run it after all. */
+static int
+gate_after_pop(wp_pool *pool, struct wp__thread *t, struct wp__lane *l,
+	       unsigned g)
+{
+	if (g & WP__G_HALT) {
+		cancel_taken(pool, t, l);
+		return LOOK;
+	}
+	if ((g & WP__G_RETIRE) && retiring(pool, t)) {
+		put_back(pool, t, true);
+		wp__workers_kick(pool);
+		return LOOK;
+	}
+	if (g & WP__G_PAUSE) {
+		put_back(pool, t, true);
+		return AGAIN;
+	}
+	return GOT;
+}
+
+/* Serves the queue until something needs pool->mu: LOOK or CLAIMED. */
+static int
+serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
+{
+	int64_t now = wp__ticks();
+	unsigned g;
+	int r;
+
+	for (;;) {
+		g = atomic_load_explicit(&pool->gate, memory_order_relaxed);
+		r = AGAIN;
+		if (WP__UNLIKELY(g & (WP__G_HALT | WP__G_RETIRE | WP__G_PAUSE))) {
+			if (g & WP__G_HALT)
+				return LOOK;
+			if ((g & WP__G_RETIRE) && retiring(pool, t))
+				return LOOK;
+			if (g & WP__G_PAUSE) {
+				if (wp__batch_len(t, NULL))
+					put_back(pool, t, false);
+				/* Its last look may find a task (resumed). */
+				r = park(pool, t, l, &now);
+				if (r == LOOK)
+					return LOOK;
+				if (r == AGAIN)
+					continue;
+			}
+		}
+		if (r == GOT) {
+			/* park() took one */
+		} else if (!take_next(pool, t)) {
+			r = idle(pool, t, l, &now);
+			if (r == LOOK)
+				return LOOK;
+			if (r == AGAIN)
+				continue;
+		}
+		/* The pop was a seq_cst CAS: a gate closed before it is seen
+		 * here. */
+		g = atomic_load(&pool->gate);
+		if (WP__UNLIKELY(g & (WP__G_HALT | WP__G_RETIRE | WP__G_PAUSE))) {
+			r = gate_after_pop(pool, t, l, g);
+			if (r == LOOK)
+				return LOOK;
+			if (r == AGAIN)
+				continue;
+		}
+		room_check(pool);
+		if (run(pool, t, l, slot, &now))
+			return CLAIMED;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Slots and the thread's life.
+ */
 
 /* An orphan came back from its late task (mu held).  Returns true if the
  * thread should exit. */
@@ -280,7 +665,7 @@ orphan_returns(wp_pool *pool, struct wp__thread *t)
 	unsigned i;
 
 	pool->orphans--;
-	if (workers_exit(pool))
+	if (wp__workers_should_exit(pool))
 		return true;
 	for (i = 0; i < pool->target; i++) {
 		if (pool->slots[i].thread)
@@ -316,6 +701,26 @@ fold_counters(wp_pool *pool, struct wp__thread *t)
 	memset(&t->hist, 0, sizeof t->hist);
 }
 
+void
+wp__unslot(wp_pool *pool, struct wp__thread *t)
+{
+	atomic_fetch_sub(&pool->awake, 1);
+	if (t->is_long) {
+		t->is_long = false;
+		atomic_fetch_sub(&pool->long_tasks, 1);
+	}
+}
+
+/* No occupied slot is past the target any more (mu held). */
+static void
+retire_done(wp_pool *pool)
+{
+	for (unsigned i = pool->target; i < WP_WORKERS_MAX; i++)
+		if (pool->slots[i].thread)
+			return;
+	atomic_fetch_and(&pool->gate, ~(unsigned)WP__G_RETIRE);
+}
+
 /* Bookkeeping of a worker-class thread leaving (mu held). */
 static void
 leave(wp_pool *pool, struct wp__thread *t)
@@ -325,7 +730,10 @@ leave(wp_pool *pool, struct wp__thread *t)
 	if (t->role == WP__ROLE_SLOT) {
 		pool->slots[t->slot].thread = NULL;
 		pool->live_workers--;
+		wp__unslot(pool, t);
 		wp__producer_leave(pool);
+		if (atomic_load(&pool->gate) & WP__G_RETIRE)
+			retire_done(pool);
 	} else if (t->role == WP__ROLE_SPARE) {
 		pool->spares--;
 	}
@@ -335,120 +743,20 @@ leave(wp_pool *pool, struct wp__thread *t)
 	pool->worker_threads--;
 	wp__stop_log_exit(pool, t->name, orphan ? WP_THREAD_ORPHAN
 						: WP_THREAD_WORKER);
-	/* Pass on a wake-up this thread may have swallowed. */
-	if (pool->tasks.len && pool->idle_workers)
-		pthread_cond_signal(&pool->work_cv);
+	/* A wake-up meant for a task may have reached this thread. */
+	if (!wp__q_is_empty(&pool->tasks) && atomic_load(&pool->sleepers))
+		wp__workers_wake(pool, 1);
 	pthread_cond_broadcast(&pool->thread_cv);
 	pthread_cond_broadcast(&pool->idle_cv);
 	pool->watch_kick = true;
 	pthread_cond_signal(&pool->watch_cv);
 }
 
-/* Takes a batch (mu held) and wakes whoever else should work. */
-static void
-take_batch(wp_pool *pool, struct wp__thread *t)
-{
-	unsigned n = wp__batch_size(pool, t), i;
-
-	for (i = 0; i < n; i++) {
-		t->bq[i] = wp__taskq_pop(&pool->tasks);
-		t->bq_ns[i] = t->bq[i]->submit_ns;
-	}
-	atomic_store(&t->bq_head, 0);
-	t->bq_tail = n;
-	t->spun = false;
-	if (pool->tasks.len && pool->idle_workers > pool->wakes) {
-		pool->wakes++;
-		pthread_cond_signal(&pool->work_cv);
-	}
-	if (pool->blocked_submitters && pool->tasks.len <= pool->tasks.cap / 2)
-		pthread_cond_broadcast(&pool->room_cv);
-}
-
-/* Before parking, one worker at a time watches the queue for a few tens of
- * microseconds (mu released): in a steady stream of short tasks the queue
- * runs dry for moments only, and a futex sleep and wake-up per moment
- * cost more than the tasks.  Submitters do not signal while a worker
- * spins; the spinner wakes the others when it takes a batch.  Returns true
- * if work (or a reason to look again) turned up; either way the caller
- * re-checks under the lock before it parks. */
+/* Must t leave now (mu held)? */
 static bool
-spin(wp_pool *pool)
+must_leave(wp_pool *pool, const struct wp__thread *t)
 {
-	int64_t end;
-	unsigned i = 0;
-	bool found = false;
-
-	pool->spinning++;
-	pthread_mutex_unlock(&pool->mu);
-	end = wp__now() + SPIN_NS;
-	for (;;) {
-		if (atomic_load_explicit(&pool->paused, memory_order_relaxed))
-			break;
-		if (atomic_load_explicit(&pool->tasks.hint,
-					 memory_order_relaxed) ||
-		    atomic_load_explicit(&pool->sig[WP_SIG_CANCEL],
-					 memory_order_relaxed) ||
-		    atomic_load_explicit(&pool->sig[WP_SIG_SHUTDOWN],
-					 memory_order_relaxed) ||
-		    atomic_load_explicit(&pool->sig[WP_SIG_CLOSE_TASKS],
-					 memory_order_relaxed)) {
-			found = true;
-			break;
-		}
-		wp__cpu_relax();
-		if (++i % 64 == 0 && wp__now() >= end)
-			break;
-	}
-	pthread_mutex_lock(&pool->mu);
-	pool->spinning--;
-	return found;
-}
-
-/* Waits for work (mu held), first handing over finished results. */
-static void
-idle(wp_pool *pool, struct wp__thread *t)
-{
-	if (t->nout) {
-		pthread_mutex_unlock(&pool->mu);
-		flush(pool, t);
-		pthread_mutex_lock(&pool->mu);
-		return;
-	}
-	/* After a spin the caller looks again at everything (the lock was
-	 * released, a signal may have fired); only then does it park. */
-	if (!t->spun && pool->spinning == 0 &&
-	    !atomic_load_explicit(&pool->paused, memory_order_relaxed)) {
-		t->spun = true;
-		spin(pool);
-		return;
-	}
-	t->spun = false;
-	pool->idle_workers++;
-	pthread_cond_wait(&pool->work_cv, &pool->mu);
-	pool->idle_workers--;
-	if (pool->wakes)
-		pool->wakes--;
-}
-
-/* Runs the private batch (no lock).  Returns true if a run was claimed. */
-static bool
-run_batch(wp_pool *pool, struct wp__thread *t, int slot)
-{
-	struct wp__task *task;
-	int64_t now = wp__now();
-
-	while ((task = wp__batch_next(t)) != NULL) {
-		if (t->nout && (t->nout >= WP__BATCH_MAX ||
-				now - t->out_since > FLUSH_AFTER_NS)) {
-			flush(pool, t);
-			now = wp__now();
-		}
-		if (run(pool, t, task, slot, &now))
-			return true;
-	}
-	flush(pool, t);
-	return false;
+	return wp__workers_should_exit(pool) || t->slot >= (int)pool->target;
 }
 
 void *
@@ -457,6 +765,7 @@ wp__worker_main(void *arg)
 	struct wp__thread *t = arg;
 	wp_pool *pool = t->pool;
 	bool detached;
+	int r;
 
 	wp__self.pool = pool;
 	wp__self.worker = t;
@@ -466,26 +775,35 @@ wp__worker_main(void *arg)
 	pthread_mutex_lock(&pool->mu);
 	for (;;) {
 		if (t->role == WP__ROLE_SPARE) {
-			if (workers_exit(pool))
+			if (wp__workers_should_exit(pool))
 				break;
 			pthread_cond_wait(&pool->spare_cv, &pool->mu);
 			continue;
 		}
-		if (workers_exit(pool) || t->slot >= (int)pool->target)
-			break;
-		if (atomic_load_explicit(&pool->paused, memory_order_relaxed) ||
-		    pool->tasks.len == 0) {
-			idle(pool, t);
-			continue;
-		}
-		take_batch(pool, t);
 		int slot = t->slot;
+		struct wp__lane *l = atomic_load(&pool->lanes[slot]);
+
+		if (must_leave(pool, t)) {
+			/* The lane is ours until leave(): nothing in it may
+			 * stay unseen (a spare may leave without serving). */
+			pthread_mutex_unlock(&pool->mu);
+			wp__fence();
+			wp__lane_check(pool, l, wp__ticks(), WP__CHK_PARK);
+			pthread_mutex_lock(&pool->mu);
+			break;
+		}
+
 		pthread_mutex_unlock(&pool->mu);
-
-		bool claimed = run_batch(pool, t, slot);
-
+		r = serve(pool, t, l, slot);
+		if (r != CLAIMED) {
+			drop_batch(pool, t);
+			/* Before anything that may hand the slot (and its lane)
+			 * to another thread: nothing of ours stays unseen. */
+			wp__fence();
+			wp__lane_check(pool, l, wp__ticks(), WP__CHK_PARK);
+		}
 		pthread_mutex_lock(&pool->mu);
-		if (!claimed)
+		if (r != CLAIMED)
 			continue;
 		if (t->role == WP__ROLE_SLOT) {
 			/* Overdue at the orphan cap: the slot waited for us. */
@@ -502,7 +820,6 @@ wp__worker_main(void *arg)
 	leave(pool, t);
 	detached = t->detached;
 	pthread_mutex_unlock(&pool->mu);
-	flush(pool, t);
 	wp__events_flush(pool);
 	wp__altstack_teardown(t);
 	if (detached)
@@ -510,7 +827,7 @@ wp__worker_main(void *arg)
 	return NULL;
 }
 
-/* Puts thread t into slot i (mu held). */
+/* Puts thread t into slot i (mu held).  The slot's lane exists. */
 void
 wp__thread_take_slot(wp_pool *pool, struct wp__thread *t, int i)
 {
@@ -522,17 +839,37 @@ wp__thread_take_slot(wp_pool *pool, struct wp__thread *t, int i)
 	pool->slots[i].thread = t;
 	pool->slots[i].waiting_orphan = false;
 	pool->live_workers++;
+	atomic_fetch_add(&pool->awake, 1);
 	wp__producer_enter(pool);
 	snprintf(t->name, sizeof t->name, "wp-worker-%d", i);
 	wp__thread_name(t->tid, t->name);
 }
 
 int
+wp__lane_for(wp_pool *pool, int slot)
+{
+	struct wp__lane *l;
+
+	if (atomic_load(&pool->lanes[slot]))
+		return 0;
+	l = wp__lane_new();
+	if (!l)
+		return WP_ENOMEM;
+	atomic_store(&pool->lanes[slot], l);
+	if (atomic_load(&pool->nlanes) < (unsigned)slot + 1)
+		atomic_store(&pool->nlanes, (unsigned)slot + 1);
+	return 0;
+}
+
+int
 wp__worker_spawn(wp_pool *pool, int slot)
 {
-	struct wp__thread *t = aligned_alloc(64, sizeof *t);
-	int rc;
+	struct wp__thread *t;
+	int rc = wp__lane_for(pool, slot);
 
+	if (rc)
+		return rc;
+	t = aligned_alloc(WP__CACHELINE, sizeof *t);
 	if (!t)
 		return WP_ENOMEM;
 	memset(t, 0, sizeof *t);
@@ -541,7 +878,7 @@ wp__worker_spawn(wp_pool *pool, int slot)
 	t->ctx.thread = t;
 	t->slot = -1;
 	t->role = WP__ROLE_SPARE; /* becomes SLOT below */
-	atomic_init(&t->deadline_ns, WP__NEVER);
+	atomic_init(&t->deadline, WP__NEVER);
 	pthread_mutex_init(&t->sleep_mu, NULL);
 	rc = wp__cond_init(&t->sleep_cv);
 	if (rc) {

@@ -9,12 +9,18 @@
  *   pool->deliver_mu     serialises result callbacks (recursive)
  *   pool->evcb_mu        serialises event callbacks (trylock only)
  *   pool->stop_mu        the ordered stop's once/waiters (stop.c)
- *   pool->mu             task queue, admission, slots, threads, pause
- *   pool->results.mu     result queue (passive.c)
+ *   pool->mu             admission state, slots, threads, pause, resize
+ *   pool->tasks.mu       the task queue's locked lists (chan.c)
+ *   pool->side_mu        results made off the workers (lane.c)
  *   pool->errors.mu      error queue (passive.c)
  *   pool->stats_mu       published metrics/health snapshots, samples
  *   pool->events.mu      event ring (events.c)
  *   thread->sleep_mu     a worker's interruptible sleep (ctx.c)
+ *
+ * The hot path takes none of them: a submit pushes into a lock-free ring,
+ * a worker pops from it and hands its outcome to the result handler
+ * through its own single-producer lane, and threads park on futexes
+ * (docs/design.md, "the hot path").
  *
  * The two callback locks are held while user code runs, so that a result
  * callback or an event callback never runs twice at once; user code may
@@ -33,6 +39,7 @@
 #include <time.h>
 
 #define WP__NS_PER_MS 1000000LL
+#define WP__NS_PER_US 1000LL
 #define WP__NS_PER_S 1000000000LL
 #define WP__NEVER INT64_MAX
 
@@ -41,14 +48,23 @@
 #ifndef __has_feature
 #define __has_feature(x) 0
 #endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) ||          \
-	__has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
+#define WP__TSAN 1
+#else
+#define WP__TSAN 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer) ||     \
+	WP__TSAN
 #define WP__SANITIZED 1
 #else
 #define WP__SANITIZED 0
 #endif
 
 #define WP__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define WP__MAX(a, b) ((a) > (b) ? (a) : (b))
+#define WP__LIKELY(x) __builtin_expect(!!(x), 1)
+#define WP__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define WP__CACHELINE 64
 
 /* A hint to the CPU inside a spin loop. */
 static inline void
@@ -60,10 +76,27 @@ wp__cpu_relax(void)
 	__asm__ __volatile__("yield");
 #endif
 }
-#define WP__MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* A full (StoreLoad) barrier, for the Dekker pairs that decide whether a
+ * sleeper must be woken: "publish, fence, look at the sleeper's flag"
+ * against "raise the flag, fence, look for work".  ThreadSanitizer does
+ * not model stand-alone fences (gcc warns about them), so its builds use a
+ * sequentially consistent read-modify-write on a private word, which is a
+ * full barrier on every target it runs on. */
+static inline void
+wp__fence(void)
+{
+#if WP__TSAN
+	static _Thread_local _Atomic int dummy;
+
+	atomic_fetch_add(&dummy, 0);
+#else
+	atomic_thread_fence(memory_order_seq_cst);
+#endif
+}
 
 /* ------------------------------------------------------------------------
- * thread.c: clocks, condition variables on CLOCK_MONOTONIC, naming.
+ * thread.c: clocks, futexes, condition variables, thread start-up.
  */
 int64_t wp__now(void);     /* CLOCK_MONOTONIC ns */
 int64_t wp__wall_ms(void); /* CLOCK_REALTIME ms */
@@ -73,11 +106,78 @@ int wp__cond_init(pthread_cond_t *c); /* monotonic clock attribute */
 int wp__cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m,
 			int64_t abs_ns);
 int64_t wp__deadline_after_ms(uint64_t ms); /* now + ms, saturating */
+/* Sleeps while *word == val, at most rel_ns (< 0: no bound).  Spurious
+ * returns are allowed: callers look again. */
+void wp__futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t rel_ns);
+void wp__futex_wake(_Atomic uint32_t *word, int n);
 /* Starts a joinable thread named `name` with all signals but the fault
  * signals blocked; returns 0 or WP_ESYS/WP_ENOMEM. */
 int wp__thread_start(pthread_t *tid, const char *name, void *(*fn)(void *),
 		     void *arg);
 void wp__thread_name(pthread_t tid, const char *name);
+
+/* ------------------------------------------------------------------------
+ * clock.c: "ticks", the hot path's clock.  The CPU's time-stamp counter
+ * where it is invariant (a third of the cost of clock_gettime on a VM),
+ * CLOCK_MONOTONIC nanoseconds otherwise.  The counter's rate is measured
+ * once per process against CLOCK_MONOTONIC and refined as time passes.
+ */
+struct wp__clock {
+	bool tsc;          /* immutable after wp__clock_init() */
+	int64_t t0_ticks;  /* the anchor: one paired reading */
+	int64_t t0_ns;
+	_Atomic uint64_t mult;  /* ns per tick, 32.32 fixed point */
+	_Atomic uint64_t rmult; /* ticks per ns, 32.32 fixed point */
+	_Atomic int64_t refined_ns;
+};
+extern struct wp__clock wp__clk;
+void wp__clock_init(void); /* once per process (pthread_once) */
+/* Re-measures the rate if the last measure is older than a while. */
+void wp__clock_refine(void);
+
+static inline int64_t
+wp__ticks(void)
+{
+#if defined(__x86_64__)
+	if (WP__LIKELY(wp__clk.tsc)) {
+		uint32_t lo, hi;
+
+		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+		return (int64_t)((uint64_t)hi << 32 | lo);
+	}
+#endif
+	return wp__now();
+}
+
+/* A tick interval in ns (negative intervals, from cross-CPU skew, are 0),
+ * and a ns interval in ticks. */
+static inline int64_t
+wp__tk2ns(int64_t dt)
+{
+	if (dt <= 0)
+		return 0;
+	return (int64_t)(((unsigned __int128)(uint64_t)dt *
+			  atomic_load_explicit(&wp__clk.mult,
+					       memory_order_relaxed)) >>
+			 32);
+}
+
+static inline int64_t
+wp__ns2tk(int64_t ns)
+{
+	unsigned __int128 v;
+
+	if (ns <= 0)
+		return 0;
+	v = ((unsigned __int128)(uint64_t)ns *
+	     atomic_load_explicit(&wp__clk.rmult, memory_order_relaxed)) >>
+	    32;
+	return v >= (unsigned __int128)(INT64_MAX / 2) ? INT64_MAX / 2
+						       : (int64_t)v;
+}
+
+/* A tick reading as CLOCK_MONOTONIC ns. */
+int64_t wp__tk2mono(int64_t ticks);
 
 /* ------------------------------------------------------------------------
  * hist.c: fixed-size latency histogram (log-linear buckets), lock-free
@@ -92,8 +192,43 @@ struct wp__hist {
 	_Atomic int64_t last_ns;
 };
 void wp__hist_add(struct wp__hist *h, int64_t ns);
-/* Only ever called by one thread for a given h (cheaper: no RMW). */
-void wp__hist_add_owner(struct wp__hist *h, int64_t ns);
+#define WP__HIST_SUB_BITS 2    /* four sub-buckets per octave */
+#define WP__HIST_FIRST_BITS 8  /* linear below 256 ns */
+
+static inline unsigned
+wp__hist_bucket_of(int64_t ns)
+{
+	const unsigned subs = 1u << WP__HIST_SUB_BITS;
+	uint64_t v;
+	unsigned p, b;
+
+	if (ns < (1 << WP__HIST_FIRST_BITS))
+		return ns < 0 ? 0
+			      : (unsigned)(ns >> (WP__HIST_FIRST_BITS -
+						  WP__HIST_SUB_BITS));
+	v = (uint64_t)ns;
+	p = 63u - (unsigned)__builtin_clzll(v);
+	b = subs + (p - WP__HIST_FIRST_BITS) * subs +
+	    (unsigned)((v >> (p - WP__HIST_SUB_BITS)) & (subs - 1));
+	return b < WP__HIST_BUCKETS - 1 ? b : WP__HIST_BUCKETS - 1;
+}
+
+/* Only ever called by one thread for a given h (cheaper: no RMW; others
+ * read with relaxed loads). */
+static inline void
+wp__hist_add_owner(struct wp__hist *h, int64_t ns)
+{
+#define WP__OWN_ADD(a, v)                                                      	atomic_store_explicit((a),                                             			      atomic_load_explicit((a), memory_order_relaxed) + 				      (v),                                     			      memory_order_relaxed)
+	if (ns < 0)
+		ns = 0;
+	WP__OWN_ADD(&h->bucket[wp__hist_bucket_of(ns)], 1);
+	WP__OWN_ADD(&h->count, 1);
+	WP__OWN_ADD(&h->sum_ns, (uint64_t)ns);
+#undef WP__OWN_ADD
+	atomic_store_explicit(&h->last_ns, ns, memory_order_relaxed);
+	if (ns > atomic_load_explicit(&h->max_ns, memory_order_relaxed))
+		atomic_store_explicit(&h->max_ns, ns, memory_order_relaxed);
+}
 /* A plain copy that can be summed and queried. */
 struct wp__hist_snap {
 	uint64_t bucket[WP__HIST_BUCKETS];
@@ -107,7 +242,6 @@ void wp__hist_merge(struct wp__hist_snap *into,
  * clamped to max_ns; 0 when empty. */
 void wp__hist_add_snap(struct wp__hist *h, const struct wp__hist_snap *s);
 int64_t wp__hist_quantile(const struct wp__hist_snap *s, double q);
-unsigned wp__hist_bucket_of(int64_t ns);
 int64_t wp__hist_bucket_upper(unsigned b);
 
 /* ------------------------------------------------------------------------
@@ -148,43 +282,219 @@ void wp__config_set(struct wp_config *cfg, enum wp_option opt, uint64_t v);
 /* Resolves the "0 = derived" fields (workers from CPUs, caps from W). */
 void wp__config_resolve(struct wp_config *cfg);
 unsigned wp__online_cpus(void);
+/* Results a worker may hold for the handler: the result queue's cap
+ * shared among the target workers (at least one each). */
+#define WP__RESULTS_PER_WORKER 1024
 
 /* ------------------------------------------------------------------------
- * The task.  Allocated at submit, freed by whoever delivers its outcome.
- * Immutable after submit except where noted.
+ * A task as it waits in the queue and while it runs: a plain value,
+ * copied into a ring cell at submit and out of it by the worker, never
+ * allocated on the hot path.  The kind label travels beside it only when
+ * the submitter gave one (has_kind); "task" otherwise.
  */
 struct wp__task {
-	struct wp__task *next; /* queue link: protected by the queue's lock */
-	uint64_t id;
 	wp_task_fn fn;
 	void *arg;
 	wp_free_fn free_fn;
-	int priority;
-	int64_t timeout_ns; /* 0: none */
-	int64_t submit_ns;
-	int64_t start_ns;   /* written by the worker before RUNNING */
-	/* The outcome, set exactly once (CAS from NONE) by the owner of the
-	 * task at that moment: worker, watchdog, canceller or forced stop. */
-	_Atomic int outcome;
-	struct wp_result res; /* filled by the one who set outcome */
+	uint64_t id;
+	_Atomic int64_t submit; /* ticks; atomic: the monitor peeks at it */
+	int64_t timeout_ns;     /* -1: the pool's default; 0: none */
+	uint8_t priority;
+	bool has_kind;
+};
+
+/* Copies a task value (the submit stamp through a relaxed atomic). */
+static inline void
+wp__task_copy(struct wp__task *dst, const struct wp__task *src)
+{
+	dst->fn = src->fn;
+	dst->arg = src->arg;
+	dst->free_fn = src->free_fn;
+	dst->id = src->id;
+	atomic_store_explicit(&dst->submit,
+			      atomic_load_explicit(&src->submit,
+						   memory_order_relaxed),
+			      memory_order_relaxed);
+	dst->timeout_ns = src->timeout_ns;
+	dst->priority = src->priority;
+	dst->has_kind = src->has_kind;
+}
+
+/* A bounded copy of a kind label without stdio. */
+void wp__kind_copy(char dst[WP_KIND_MAX], const char *src);
+
+/* ------------------------------------------------------------------------
+ * chan.c: the task queue.
+ *
+ * Priority-0 tasks (the common case) go through a bounded lock-free ring
+ * (Vyukov's MPMC design: a sequence number per cell, CAS'd cursors);
+ * higher priorities, tasks put back at the front, and overflow past the
+ * ring's size when the capacity was raised at run time go into short
+ * locked FIFO lists.  Pop order: priority 9..1, front, ring, overflow.
+ * The capacity is a number checked at push (it may change at run time);
+ * admission closes with one bit in the ring's enqueue cursor.
+ */
+struct wp__cell {
+	_Atomic uint64_t seq;
+	struct wp__task task;
+} __attribute__((aligned(WP__CACHELINE)));
+
+struct wp__qnode {
+	struct wp__qnode *next;
+	struct wp__task task;
 	char kind[WP_KIND_MAX];
 };
 
-#define WP__BATCH_MAX WP_RESULT_BATCH
+enum { WP__L_FRONT = 0, WP__L_OVER = WP_PRIORITY_MAX + 1, WP__NLISTS };
+#define WP__Q_CLOSED (1ull << 63)
 
-/* Clears a result's per-path fields; whoever makes an outcome calls it
- * first, then fills what it knows (a submit does not pay for this). */
-static inline void
-wp__res_reset(struct wp__task *t)
-{
-	struct wp_result *r = &t->res;
+struct wp__taskq {
+	/* Producers' line. */
+	_Atomic uint64_t enq __attribute__((aligned(WP__CACHELINE)));
+	_Atomic uint64_t deq_hint; /* a recent deq; never ahead of it */
+	_Atomic unsigned cap;      /* the logical capacity */
+	_Atomic unsigned hwm;
+	/* Consumers' line. */
+	_Atomic uint64_t deq __attribute__((aligned(WP__CACHELINE)));
+	/* Read-mostly. */
+	struct wp__cell *cells __attribute__((aligned(WP__CACHELINE)));
+	char (*kinds)[WP_KIND_MAX]; /* cell i's kind, when has_kind */
+	uint64_t mask;
+	_Atomic unsigned lmask; /* bit l: list l is not empty */
+	_Atomic unsigned llen;  /* tasks in the lists */
+	const atomic_uint *gate; /* the pool's: paused or halted, take none */
+	pthread_mutex_t mu;     /* the lists */
+	struct wp__qnode *head[WP__NLISTS], *tail[WP__NLISTS]; /* mu */
+};
+int wp__q_init(struct wp__taskq *q, unsigned cap, const atomic_uint *gate);
+void wp__q_fini(struct wp__taskq *q);
+/* Admission: 0 and *id, WP_EFULL, WP_ECLOSED or WP_ENOMEM.  The id (and
+ * the pool's accepted count, which is the last id) is taken only once the
+ * task has a place. */
+int wp__q_push(wp_pool *pool, const struct wp__task *t, const char *kind,
+	       uint64_t *id);
+/* Puts back a task taken by a worker that may not run it now (pause,
+ * retire): it goes first.  Never refused. */
+void wp__q_push_front(struct wp__taskq *q, const struct wp__task *t,
+		      const char *kind);
+/* Takes the next task into *out (kind into kind[], if it has one). */
+bool wp__q_pop(struct wp__taskq *q, struct wp__task *out,
+	       char kind[WP_KIND_MAX]);
+/* Takes up to max tasks from the ring at once (a worker's private batch;
+ * tasks after the first are untimed).  Returns how many. */
+unsigned wp__q_take(struct wp__taskq *q, struct wp__task *out,
+		    char (*kinds)[WP_KIND_MAX], unsigned max, bool pool_timed);
+/* One task from the locked lists: those that go before the ring
+ * (priorities, front) or, with before_ring false, any. */
+bool wp__q_pop_list(struct wp__taskq *q, struct wp__task *out,
+		    char kind[WP_KIND_MAX], bool before_ring);
+/* Several tasks are plainly queued (a cheap look). */
+bool wp__q_deep(struct wp__taskq *q);
+/* Closes admission (idempotent).  Returns true if this call closed it. */
+bool wp__q_close(struct wp__taskq *q);
+bool wp__q_is_closed(const struct wp__taskq *q);
+/* Nothing queued, nor claimed by a push that has not finished yet. */
+bool wp__q_is_empty(struct wp__taskq *q);
+/* Tasks queued (approximate while pushes and pops run). */
+unsigned wp__q_len(struct wp__taskq *q);
+/* The oldest queued task's submit ticks, 0 if none. */
+int64_t wp__q_oldest(struct wp__taskq *q);
+/* Something a worker could take now, by a cheap look (no lock). */
+bool wp__q_ready(struct wp__taskq *q);
+/* Takes every queued task (waiting for pushes in flight: call after
+ * closing) and hands each to fn, no lock held. */
+void wp__q_drain(wp_pool *pool,
+		 void (*fn)(wp_pool *, const struct wp__task *, const char *));
 
-	r->panicked = r->crashed = r->never_ran = false;
-	r->worker = -1;
-	r->value = 0;
-	r->queued_ns = r->run_ns = 0;
-	r->msg[0] = '\0';
-}
+/* ------------------------------------------------------------------------
+ * lane.c: how outcomes reach the result handler.
+ *
+ * Each worker slot has a lane: a single-producer single-consumer ring of
+ * compact records (the slot's thread writes, the result handler reads).
+ * Outcomes made anywhere else (a timeout, a cancel, a forced stop) go on
+ * the side list, under side_mu.  The handler sleeps on `rstate`; workers
+ * wake it in batches (docs/design.md).
+ */
+#define WP__LANE_CAP 1024 /* records a lane can hold */
+/* Results older than this wake a sleeping handler at the next run. */
+#define WP__LANE_AGE_NS (200 * WP__NS_PER_US)
+enum {
+	WP__REC_PANICKED = 1,
+	WP__REC_CRASHED = 2,
+	WP__REC_NEVER_RAN = 4,
+	WP__REC_MSG = 8,
+	WP__REC_KIND = 16,
+};
+struct wp__rec {
+	uint64_t id, value;
+	int64_t queued_ns, run_ns;
+	int32_t code;
+	int16_t worker;
+	uint8_t outcome, priority, flags;
+};
+
+struct wp__lane {
+	/* The producer's: the slot's current thread (a slot changes hands
+	 * only under pool->mu). */
+	_Atomic uint64_t tail __attribute__((aligned(WP__CACHELINE)));
+	uint64_t head_cache; /* a recent head */
+	unsigned nout;       /* pushed since the handler last looked */
+	int64_t out_since;   /* ticks of the first of them */
+	/* The consumer's. */
+	_Atomic uint64_t head __attribute__((aligned(WP__CACHELINE)));
+	/* A producer waiting for room. */
+	_Atomic uint32_t space __attribute__((aligned(WP__CACHELINE)));
+	_Atomic int waiting;
+	struct wp__rec rec[WP__LANE_CAP] __attribute__((aligned(WP__CACHELINE)));
+	char msg[WP__LANE_CAP][WP_MSG_MAX];   /* when WP__REC_MSG */
+	char kind[WP__LANE_CAP][WP_KIND_MAX]; /* when WP__REC_KIND */
+};
+
+enum wp__rstate {
+	WP__R_AWAKE,    /* the handler runs or will look again */
+	WP__R_SLEEPING, /* parked on rstate: wake it to be seen */
+	WP__R_CLOSING,  /* the handler's last pass */
+	WP__R_GONE,     /* no handler: producers deliver inline */
+};
+
+/* Why a producer looks at the handler (wp__lane_check). */
+enum wp__check {
+	WP__CHK_RUN,  /* a run starts: wake it for a batch or old results */
+	WP__CHK_PARK, /* about to sleep or leave: wake it for anything */
+};
+
+struct wp__rnode {
+	struct wp__rnode *next;
+	struct wp_result r;
+};
+
+struct wp__lane *wp__lane_new(void);
+/* Pushes one outcome (the producer's; waits while the lane is full). */
+void wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
+		   const char *msg, const char *kind, int64_t now);
+/* The producer's look at the handler, after a full fence. */
+void wp__lane_check(wp_pool *pool, struct wp__lane *l, int64_t now,
+		    enum wp__check why);
+/* An outcome made off the worker path: queued on the side list, or
+ * delivered inline once the handler is gone.  Copies r. */
+void wp__deliver_side(wp_pool *pool, const struct wp_result *r);
+void wp__results_wake(wp_pool *pool);
+/* The handler's pass over every lane and the side list: delivers what it
+ * finds; returns how many. */
+unsigned wp__results_pass(wp_pool *pool);
+/* Anything waiting for the handler? */
+bool wp__results_pending(wp_pool *pool);
+/* Results waiting, for the metrics. */
+unsigned wp__results_queued(wp_pool *pool);
+/* The handler's last act: closes the side list, drains, marks it gone and
+ * wakes producers waiting for room. */
+void wp__results_close(wp_pool *pool);
+/* Delivers inline whatever is left in any lane: only once the handler is
+ * gone and no thread fills a slot (the end of the ordered stop). */
+void wp__results_sweep(wp_pool *pool);
+/* A result record as the user sees it. */
+void wp__rec_result(const struct wp__rec *rec, const char *msg,
+		    const char *kind, struct wp_result *out);
 
 /* ------------------------------------------------------------------------
  * The task context (ctx.c), embedded in each worker thread.  Reused from
@@ -195,7 +505,7 @@ struct wp_ctx {
 	wp_pool *pool;
 	struct wp__thread *thread;
 	uint64_t task_id;     /* owner thread only */
-	int64_t deadline_ns;  /* owner thread only; 0: none */
+	int64_t deadline_ns;  /* owner thread only; CLOCK_MONOTONIC, 0: none */
 	_Atomic uint64_t seq; /* run number, set by the owner before a run */
 	/* Run number whose context was cancelled and why (WP_ETIMEDOUT or
 	 * WP_ECANCELED); set by the watchdog or the forced stop. */
@@ -217,6 +527,8 @@ struct wp_ctx {
  */
 enum { WP__RUN_IDLE = 0, WP__RUN_ACTIVE = 1, WP__RUN_CLAIMED = 2 };
 
+#define WP__BATCH_MAX 16 /* tasks a worker takes from the ring at once */
+
 enum wp__thread_role {
 	WP__ROLE_SLOT,   /* fills slots[slot] */
 	WP__ROLE_ORPHAN, /* running a timed-out task; no slot */
@@ -228,52 +540,48 @@ struct wp__thread {
 	struct wp__thread *next_all; /* pool->threads list: pool->mu */
 	wp_pool *pool;               /* immutable */
 	pthread_t tid;               /* immutable after start */
-	bool joined;                 /* pool->mu */
 	bool detached;               /* pool->mu: left behind by a forced stop */
 	enum wp__thread_role role;   /* pool->mu */
 	int slot;                    /* pool->mu; -1 unless ROLE_SLOT */
 	int last_slot;               /* pool->mu; the slot it last filled */
 	char name[WP_NAME_MAX];      /* pool->mu */
 	bool overdue;                /* pool->mu: claimed at the orphan cap */
+	bool is_long;                /* owner: counted in pool->long_tasks */
 	_Atomic uint64_t tasks_done; /* owner writes, others read */
 	uint64_t runs;               /* owner only: run counter */
+	int64_t ewma;                /* owner: usual run time, ticks */
 
-	/* The current run, published by the seq_cst store of `run`; the
-	 * fields below are written before it by the owner. */
+	/* The current run, published by the store of `run` (and a fence);
+	 * the fields below are written before it by the owner.  `cur` is
+	 * read by a claimant (under pool->mu) once its CAS has won; the owner
+	 * does not touch it again before it has taken pool->mu. */
 	_Atomic uint64_t run;
-	_Atomic(struct wp__task *) task; /* valid while ACTIVE or CLAIMED */
-	_Atomic int64_t deadline_ns;     /* WP__NEVER if none */
-	_Atomic int64_t started_ns;
-	_Atomic uint64_t cur_task_id; /* for wp_pool_workers() */
-	_Atomic uint64_t kindw[3];    /* the task's kind, WP_KIND_MAX bytes */
+	_Atomic(struct wp__task *) task; /* &cur while ACTIVE or CLAIMED */
+	_Atomic int64_t deadline;        /* ticks; WP__NEVER if none */
+	_Atomic int64_t started;         /* ticks */
+	_Atomic int64_t last_end;        /* ticks: when its last run ended */
+	_Atomic uint64_t cur_task_id;    /* for wp_pool_workers() */
+	_Atomic uint64_t kindw[3];       /* the kind, WP_KIND_MAX bytes */
+	bool kind_shown;                 /* owner: kindw holds a label */
+	struct wp__task cur;
+	char cur_kind[WP_KIND_MAX];
+
+	/* The private batch (batch.c): head | tail << 32, owner takes by
+	 * CAS, a holder of pool->mu may take the rest. */
+	_Atomic uint64_t bq_ht;
+	struct wp__task bq[WP__BATCH_MAX];
+	char bq_kind[WP__BATCH_MAX][WP_KIND_MAX];
 
 	struct wp_ctx ctx;
 	pthread_mutex_t sleep_mu; /* wp_ctx_sleep() wake-ups */
 	pthread_cond_t sleep_cv;
-
-	/* The private batch (worker.c): bq[bq_head..bq_tail) are queued tasks
-	 * this thread took; the owner takes the next one by CAS on bq_head,
-	 * anyone holding pool->mu may take the rest the same way. */
-	struct wp__task *bq[WP__BATCH_MAX]; /* written under pool->mu */
-	int64_t bq_ns[WP__BATCH_MAX];        /* their submit times: mu */
-	_Atomic unsigned bq_head;
-	unsigned bq_tail;                    /* written under pool->mu */
-	int64_t ewma_ns;                     /* owner: usual run time */
-	bool spun;                           /* mu: spun in this idle period */
-	_Atomic int64_t last_end_ns;         /* owner: when its last run ended */
-
-	/* Finished results not yet handed over (owner; a claimant takes them
-	 * under pool->mu while the owner is inside the claimed run). */
-	struct wp__task *out_head, *out_tail;
-	unsigned nout;
-	int64_t out_since;
 
 	/* Owner-written counters (others read); folded into the pool's at
 	 * exit under pool->mu. */
 	struct {
 		_Atomic uint64_t outcome[WP_OUTCOME_COUNT];
 		_Atomic uint64_t panics, crashes, late;
-	} cnt __attribute__((aligned(64)));
+	} cnt __attribute__((aligned(WP__CACHELINE)));
 	struct wp__hist hist;
 
 	/* Fault containment: where a panic or a contained signal lands. */
@@ -284,50 +592,34 @@ struct wp__thread {
 	void *altstack;
 };
 
+/* ------------------------------------------------------------------------
+ * batch.c: workers' private batches.
+ */
+/* The owner's next task from its batch. */
+bool wp__batch_next(struct wp__thread *t, struct wp__task *out,
+		    char kind[WP_KIND_MAX]);
+/* The owner takes a new batch from the ring; false if it is empty. */
+bool wp__batch_fill(wp_pool *pool, struct wp__thread *t);
+/* Takes what is left of t's batch (the owner, or pool->mu held). */
+unsigned wp__batch_steal(struct wp__thread *t, struct wp__task *out,
+			 char (*kinds)[WP_KIND_MAX]);
+/* Steals t's batch back to the front of the queue, in order. */
+void wp__batch_requeue(wp_pool *pool, struct wp__thread *t);
+/* Tasks left in t's batch; *oldest (optional) lowered to its first
+ * task's submit ticks. */
+unsigned wp__batch_len(const struct wp__thread *t, int64_t *oldest);
+/* Cancels every batch's tasks (takes pool->mu; no lock held). */
+void wp__batches_cancel(wp_pool *pool);
+
 struct wp__slot {
 	struct wp__thread *thread; /* pool->mu; NULL when empty */
 	bool waiting_orphan; /* pool->mu: orphaned at cap, no replacement */
-	uint64_t tasks_done; /* pool->mu-free: sum at thread change */
 };
 
 /* ------------------------------------------------------------------------
- * Task queue (chan.c): ten FIFO lists, one per priority, under pool->mu.
+ * Error queue (passive.c): bounded FIFO with its own lock, closed exactly
+ * once, drained by the error handler.
  */
-struct wp__taskq {
-	struct wp__task *head[WP_PRIORITY_MAX + 1];
-	struct wp__task *tail[WP_PRIORITY_MAX + 1];
-	unsigned len;  /* pool->mu */
-	unsigned cap;  /* pool->mu */
-	unsigned hwm;  /* pool->mu */
-	unsigned mask; /* bit p set: list p not empty */
-	atomic_uint hint; /* len, for peeking without pool->mu */
-};
-void wp__taskq_push(struct wp__taskq *q, struct wp__task *t);
-struct wp__task *wp__taskq_pop(struct wp__taskq *q);
-/* Puts a task back at the head of its priority (a stolen batch). */
-void wp__taskq_push_front(struct wp__taskq *q, struct wp__task *t);
-/* Detaches every queued task as one list (next-linked), priority order. */
-struct wp__task *wp__taskq_take_all(struct wp__taskq *q);
-int64_t wp__taskq_oldest(const struct wp__taskq *q); /* submit_ns or 0 */
-
-/* ------------------------------------------------------------------------
- * Result and error queues (chan.c + passive.c): bounded FIFO with its own
- * lock, closed exactly once, drained by one passive thread.
- */
-struct wp__resultq {
-	pthread_mutex_t mu;
-	pthread_cond_t not_empty; /* consumer waits */
-	pthread_cond_t not_full;  /* producers wait */
-	struct wp__task *head, *tail; /* mu */
-	unsigned len, cap, hwm;       /* mu */
-	unsigned producers; /* mu: threads that may still push (see passive.c) */
-	unsigned full_waiters; /* mu */
-	bool closed;           /* mu */
-	bool consumer_alive;   /* mu */
-	bool consumer_waiting; /* mu */
-	atomic_uint hint;      /* len, to peek at without mu */
-};
-
 struct wp__errnode {
 	struct wp__errnode *next;
 	struct wp_error e;
@@ -346,21 +638,20 @@ struct wp__errorq {
 
 /* ------------------------------------------------------------------------
  * Counters: atomics, relaxed.  Outcome counters are bumped by whoever set
- * the outcome; `accepted` before the task becomes visible to anyone.
+ * the outcome.  The accepted count is the last task id (chan.c): ids are
+ * dense and taken only by accepted tasks.
  */
 struct wp__counters {
-	_Atomic uint64_t accepted;
 	_Atomic uint64_t rejected[5]; /* full, closed, nomem, timeout, deadlock */
 	_Atomic uint64_t outcome[WP_OUTCOME_COUNT];
 	_Atomic uint64_t panics, crashes, late_discarded;
 	_Atomic uint64_t delivered, results_direct;
 	_Atomic uint64_t errors_reported, errors_dropped;
-	_Atomic uint64_t next_task_id;
+	_Atomic uint64_t next_task_id __attribute__((aligned(WP__CACHELINE)));
 	_Atomic uint64_t never_ran; /* cancelled before they started */
 };
 enum { WP__REJ_FULL, WP__REJ_CLOSED, WP__REJ_NOMEM, WP__REJ_TIMEOUT,
        WP__REJ_DEADLOCK };
-
 
 /* A sample of cumulative outcome counts, for the sliding error rate. */
 struct wp__sample {
@@ -368,6 +659,15 @@ struct wp__sample {
 	uint64_t outcomes, bad;
 };
 #define WP__SAMPLES 128
+
+/* The workers' gate: what a worker must look at before running a task
+ * it took (one relaxed load per task). */
+enum {
+	WP__G_HALT = 1,   /* cancel or shutdown: run nothing more */
+	WP__G_PAUSE = 2,  /* take nothing more */
+	WP__G_RETIRE = 4, /* a resize retired slots: check yours */
+	WP__G_CLOSE = 8,  /* close-tasks: leave once the queue is empty */
+};
 
 /* ------------------------------------------------------------------------
  * The pool.
@@ -378,31 +678,50 @@ struct wp_pool {
 	atomic_int refs;      /* user + threads left behind by a forced stop */
 	atomic_bool muted;    /* set by destroy: no callback starts after it */
 	atomic_uint cb_active; /* callbacks running (wp__cb_enter) */
+	unsigned ncpu;        /* immutable: CPUs this process may use */
+
+	/* The task queue and the submitters blocked on it. */
+	struct wp__taskq tasks;
+	_Atomic uint32_t room_seq __attribute__((aligned(WP__CACHELINE)));
+	_Atomic int room_armed;   /* a submitter waits for room */
+	atomic_uint blocked;      /* submitters waiting for room */
+
+	/* Scheduling of workers (worker.c): all lock-free.  Written only
+	 * when a worker parks, wakes, starts or stops spinning. */
+	_Atomic uint32_t work_seq __attribute__((aligned(WP__CACHELINE)));
+	atomic_int sleepers;   /* slot workers parked on work_seq */
+	atomic_int awake;      /* slot workers not parked */
+	atomic_int waking;     /* wake-ups sent, not yet taken */
+	atomic_int spinning;   /* 0 or 1: a worker watching the queue */
+	atomic_int long_tasks; /* workers whose usual task is long */
+	atomic_uint gate;      /* WP__G_* */
+	_Atomic int64_t task_timeout_ns; /* the pool's default; 0: none */
+
+	/* Results (lane.c).  rstate is the handler's futex word. */
+	_Atomic uint32_t rstate __attribute__((aligned(WP__CACHELINE)));
+	atomic_uint lane_share; /* records a lane may hold */
+	atomic_uint nlanes;     /* lanes[0 .. nlanes) exist */
+	atomic_int producers;   /* slot workers + watchdog */
+	atomic_bool res_close;  /* close-results fired */
+	_Atomic(struct wp__lane *) lanes[WP_WORKERS_MAX];
+	atomic_uint result_hwm;
+	pthread_mutex_t side_mu;
+	struct wp__rnode *side_head, *side_tail; /* side_mu */
+	atomic_uint side_len;
+	bool side_closed;                        /* side_mu */
 
 	pthread_mutex_t mu;
-	pthread_cond_t work_cv;   /* workers wait for tasks: mu */
-	pthread_cond_t room_cv;   /* blocked submitters wait for room: mu */
 	pthread_cond_t idle_cv;   /* wait_idle and drain: mu */
 	pthread_cond_t thread_cv; /* a thread exited (stop's bounded wait): mu */
 	pthread_cond_t watch_cv;  /* watchdog wake-ups: mu */
 	pthread_cond_t spare_cv;  /* parked spare threads: mu */
 
-	/* State, protected by mu.  `accepting` is the admission flag that
-	 * submit checks in the same critical section as the enqueue. */
-	enum wp_pool_state state;
+	/* State, protected by mu. */
 	bool started;
-	bool accepting;
-	atomic_bool paused;         /* set under mu; workers peek */
-	unsigned wakes;             /* mu: signals sent, not yet woken */
-	struct wp__taskq tasks;
-	unsigned blocked_submitters;
-	unsigned idle_workers;      /* workers waiting on work_cv */
-	unsigned spinning;          /* mu: workers spinning before they park */
 	atomic_uint idle_waiters;   /* wait_idle/drain callers */
 	atomic_bool draining;       /* a drain is running its first part */
 	bool stopping;              /* mu: the ordered stop is running */
 	bool contain;               /* crash containment: fixed at create */
-	_Atomic int64_t task_timeout_ns; /* the pool's default; 0: none */
 
 	/* Signals: fired exactly once each; the atomic flag is what threads
 	 * poll, fired_at is for display.  Set under mu. */
@@ -418,9 +737,10 @@ struct wp_pool {
 	unsigned spares;        /* threads in ROLE_SPARE */
 	unsigned worker_threads; /* threads not yet EXITED (any role) */
 	bool watch_kick;          /* mu: wake the watchdog now */
-	_Atomic int64_t watch_at; /* when the watchdog looks next */
-	int64_t watch_guess_ns;   /* mu: a usual timeout, from the last scan */
+	_Atomic int64_t watch_at; /* ticks: when the watchdog looks next */
+	int64_t watch_guess;      /* mu: a usual timeout (ticks) */
 	uint64_t watch_runsum;    /* mu: runs seen by the last scan */
+	atomic_bool supervise;    /* the watchdog watches for starved tasks */
 
 	/* Auxiliary threads. */
 	pthread_t watchdog_tid, results_tid, errors_tid, monitor_tid,
@@ -436,7 +756,6 @@ struct wp_pool {
 	pthread_cond_t monitor_cv; /* mu */
 	pthread_cond_t health_cv;  /* mu */
 
-	struct wp__resultq results;
 	struct wp__errorq errors;
 	pthread_mutex_t deliver_mu;
 
@@ -466,10 +785,6 @@ struct wp_pool {
 	bool last_healthy;                      /* stats_mu */
 
 	struct wp__events events;
-	/* Recycled task nodes (submit.c). */
-	struct wp__task *nodes;       /* mu */
-	unsigned nnodes;              /* mu */
-	_Atomic(struct wp__task *) spare_node; /* one for the next submit */
 	pthread_mutex_t evcb_mu; /* serialises on_event calls */
 	atomic_bool evcb_more;   /* events wait for a flush */
 	uint64_t evcb_seq;       /* evcb_mu: last event handed to on_event */
@@ -520,6 +835,23 @@ wp__cb_leave(wp_pool *pool)
 	atomic_fetch_sub(&pool->cb_active, 1);
 }
 
+/* Is a look at the handler due before the next run?  Only for results it
+ * has not seen: WP_RESULT_BATCH of them or half a lane, old ones, or any
+ * when tasks are long. */
+static inline bool
+wp__lane_due(wp_pool *pool, const struct wp__lane *l, int64_t now,
+	     bool is_long)
+{
+	unsigned share;
+
+	if (WP__LIKELY(l->nout == 0))
+		return false;
+	if (is_long)
+		return true;
+	share = atomic_load_explicit(&pool->lane_share, memory_order_relaxed);
+	return l->nout >= WP__MAX(WP_RESULT_BATCH, share / 2) ||
+	       now - l->out_since >= wp__ns2tk(WP__LANE_AGE_NS);
+}
 void wp__pool_unref(wp_pool *pool);
 /* Emits an event: ring + on_event callback.  Never with a pool lock held. */
 void wp__event(wp_pool *pool, enum wp_event_type type, uint64_t task_id,
@@ -531,86 +863,82 @@ void wp__event_later(wp_pool *pool, enum wp_event_type type,
 		     uint64_t task_id, int worker, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void wp__events_flush(wp_pool *pool); /* no pool lock held */
+/* The lane share for the current result cap and target (mu held). */
+void wp__lane_share_update(wp_pool *pool);
 
 /* ------------------------------------------------------------------------
- * submit.c
+ * submit.c: blocked submitters.
  */
-/* Recycled task nodes (under pool->mu, plus one spare taken lock-free). */
-#define WP__FREE_NODES_MAX 4096
-void wp__nodes_put(wp_pool *pool, struct wp__task *head,
-		   struct wp__task *tail, unsigned n);
-void wp__nodes_free(wp_pool *pool);
+/* Wakes every submitter waiting for room. */
+void wp__room_wake(wp_pool *pool);
 
 /* ------------------------------------------------------------------------
  * worker.c
  */
 void *wp__worker_main(void *arg);
+/* The slot's lane, made on first use (mu held). */
+int wp__lane_for(wp_pool *pool, int slot);
 /* Spawns a thread for slot; mu held. */
 int wp__worker_spawn(wp_pool *pool, int slot);
-/* Sets outcome once; false if it was already set.  Bumps the counter. */
-bool wp__task_finish(wp_pool *pool, struct wp__task *t, enum wp_outcome o,
-		     int code);
+/* Counts an outcome set off the worker path. */
+void wp__count_outcome(wp_pool *pool, enum wp_outcome o);
 /* Workers have been told to go: cancel, shutdown, or closed and empty
  * (mu held). */
-bool wp__workers_should_exit(const wp_pool *pool);
+bool wp__workers_should_exit(wp_pool *pool);
 void wp__thread_take_slot(wp_pool *pool, struct wp__thread *t, int slot);
+/* Takes t out of its slot's scheduling counts (mu held). */
+void wp__unslot(wp_pool *pool, struct wp__thread *t);
 void wp__thread_free(struct wp__thread *t);
-/* ------------------------------------------------------------------------
- * batch.c: private batches.  The owner takes its next task lock-free; the
- * rest (mu held): take the rest of one thread's batch, or of every
- * thread's; put tasks back at the head of the queue; size a new batch.
- */
-struct wp__task *wp__batch_next(struct wp__thread *t);
-unsigned wp__batch_size(const wp_pool *pool, const struct wp__thread *t);
-struct wp__task *wp__batch_steal(struct wp__thread *t);
-struct wp__task *wp__steal_all(wp_pool *pool);
-void wp__requeue(wp_pool *pool, struct wp__task *list);
+/* A task was queued: wake a parked worker if none will see it soon. */
+void wp__workers_kick(wp_pool *pool);
+/* Wakes one parked worker, or all of them. */
+void wp__workers_wake(wp_pool *pool, int n);
+/* Changes the gate and wakes every parked worker to look at it. */
+void wp__gate_set(wp_pool *pool, unsigned bits);
+void wp__gate_clear(wp_pool *pool, unsigned bits);
+/* The cancelled outcome of a task that never started (a drain's fn). */
+void wp__cancel_queued(wp_pool *pool, const struct wp__task *t,
+		       const char *kind);
 
 /* ------------------------------------------------------------------------
  * watchdog.c
  */
 void *wp__watchdog_main(void *arg);
 /* Called by a worker that started a timed run (no lock held). */
-void wp__watchdog_notice(wp_pool *pool, int64_t deadline_ns);
+void wp__watchdog_notice(wp_pool *pool, int64_t deadline);
+/* Asks the watchdog to look for tasks starved behind busy workers. */
+void wp__supervise(wp_pool *pool);
 /* Claims a thread's active run (CAS); returns the task (and its run
  * number) or NULL. */
 struct wp__task *wp__claim_run(struct wp__thread *t, uint64_t *run);
+/* The result of a claimed run, built from the thread's published run
+ * (mu held). */
+void wp__claimed_result(struct wp__thread *t, const struct wp__task *task,
+			int64_t now_ticks, enum wp_outcome o, int code,
+			const char *msg, struct wp_result *r);
 /* Leaves a claimed thread behind as an orphan and (if replace) fills its
  * slot with a spare or a new thread; at the orphan cap the slot waits
  * instead (mu held). */
 void wp__orphan(wp_pool *pool, struct wp__thread *t, bool replace);
-/* Takes a claimed thread's finished, undelivered results (mu held). */
-struct wp__task *wp__take_out(struct wp__thread *t);
 /* Joins threads that have exited; mu held on entry and exit (drops it
  * around pthread_join). */
 void wp__reap_exited(wp_pool *pool);
 
 /* ------------------------------------------------------------------------
- * passive.c: result and error handlers and delivery.
+ * passive.c: result and error handlers.
  */
 void *wp__results_main(void *arg);
 void *wp__errors_main(void *arg);
-int wp__resultq_init(struct wp__resultq *q, unsigned cap);
-void wp__resultq_fini(struct wp__resultq *q);
 int wp__errorq_init(struct wp__errorq *q, unsigned cap);
 void wp__errorq_fini(struct wp__errorq *q);
-/* Producer registration: a thread that may push must hold a producer
- * reference so that a cancelled consumer waits for it. */
+/* Producer registration: a thread that may push results or errors holds a
+ * producer reference so that a cancelled consumer waits for it. */
 void wp__producer_enter(wp_pool *pool);
 void wp__producer_leave(wp_pool *pool);
-/* Pushes a finished task.  block=true waits while the queue is full (a
- * worker's back-pressure); false pushes past the cap (outcomes made by the
- * watchdog or a canceller, already bounded by the tasks that exist).  If
- * the queue is closed the result is delivered inline (serialised). */
-void wp__deliver_result(wp_pool *pool, struct wp__task *t, bool block);
-/* The same for a next-linked chain of n tasks. */
-void wp__deliver_batch(wp_pool *pool, struct wp__task *head,
-		       struct wp__task *tail, unsigned n, bool block);
 /* Non-blocking: dropped and counted when full or closed (S5.1). */
-void wp__report_error(wp_pool *pool, const struct wp__task *t,
-		      enum wp_outcome o, int code, const char *msg);
-/* Cancels a detached list of never-run tasks: outcome, free_fn, delivery. */
-void wp__cancel_list(wp_pool *pool, struct wp__task *list);
+void wp__report_error(wp_pool *pool, uint64_t task_id, const char *kind,
+		      int worker, enum wp_outcome o, int code,
+		      const char *msg);
 /* Every accepted task's outcome has been delivered. */
 bool wp__is_idle(wp_pool *pool);
 
@@ -643,8 +971,8 @@ void wp__stop_log_exit(wp_pool *pool, const char *name,
 /* ------------------------------------------------------------------------
  * ctx.c
  */
-void wp__ctx_begin(struct wp__thread *t, struct wp__task *task, uint64_t run,
-		   int64_t deadline);
+void wp__ctx_begin(struct wp__thread *t, uint64_t task_id, uint64_t run,
+		   int64_t deadline_ticks);
 void wp__ctx_cancel(struct wp__thread *t, uint64_t run, int why);
 
 /* ------------------------------------------------------------------------

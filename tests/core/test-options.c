@@ -363,7 +363,7 @@ test_resolve(void **state)
 	w = WP__MIN(wp__online_cpus(), WP_WORKERS_MAX);
 	assert_int_equal(c.workers, w);
 	assert_int_equal(c.task_queue_cap, 2 * w);
-	assert_int_equal(c.result_queue_cap, 2 * w);
+	assert_int_equal(c.result_queue_cap, WP__RESULTS_PER_WORKER * w);
 	assert_int_equal(c.error_queue_cap, w);
 	assert_int_equal(c.orphan_cap, w);
 	assert_int_equal(c.event_ring_cap, 1024);
@@ -376,7 +376,7 @@ test_resolve(void **state)
 	wp__config_resolve(&c);
 	assert_int_equal(c.workers, 3);
 	assert_int_equal(c.task_queue_cap, 6);
-	assert_int_equal(c.result_queue_cap, 6);
+	assert_int_equal(c.result_queue_cap, 3 * 1024);
 	assert_int_equal(c.error_queue_cap, 3);
 	assert_int_equal(c.orphan_cap, 3);
 	assert_int_equal(c.event_ring_cap, 1024);

@@ -64,7 +64,9 @@ test_priority_order(void **state)
 	end();
 }
 
-/* S4.1: task and result queues 2 x workers, error queue 1 x workers. */
+/* S4.1: task queue 2 x workers, error queue 1 x workers; the result
+ * queue 1024 x workers (results travel in per-worker lanes: see
+ * docs/design.md, "departures"). */
 static void
 test_default_capacities(void **state)
 {
@@ -81,7 +83,7 @@ test_default_capacities(void **state)
 	p = bt_pool(&cfg, &R, true);
 	m = bt_m(p);
 	assert_int_equal(m.task_cap, 6);
-	assert_int_equal(m.result_cap, 6);
+	assert_int_equal(m.result_cap, 3 * 1024);
 	assert_int_equal(m.error_cap, 3);
 	bt_finish(p, &R);
 	end();
