@@ -7,9 +7,8 @@
  * between CPUs each time); that was the single largest cost of a short
  * task.  So a worker whose tasks are short takes several published cells
  * with one CAS (wp__q_take) into a private batch: about BUDGET_NS of work
- * at its usual task length, at most WP__BATCH_MAX tasks, and only the first
- * of them may have a deadline (a run the watchdog claims holds nothing
- * behind it).
+ * at its usual task length, at most WP__BATCH_MAX tasks.  A task's deadline
+ * counts from its start, so waiting in a batch does not eat into it.
  *
  * The batch stays the pool's.  Its state is one word, head | tail << 32:
  * the owner takes bq[head] by CAS (a line only it writes: cheap), and any
@@ -84,9 +83,7 @@ wp__batch_fill(wp_pool *pool, struct wp__thread *t)
 				  : WP__BATCH_MAX;
 		max = WP__MAX(max, 1u);
 	}
-	k = wp__q_take(&pool->tasks, t->bq, t->bq_kind, max,
-		       atomic_load_explicit(&pool->task_timeout_ns,
-					    memory_order_relaxed) > 0);
+	k = wp__q_take(&pool->tasks, t->bq, t->bq_kind, max);
 	if (!k)
 		return false;
 	atomic_store_explicit(&t->bq_ht, word(0, k), memory_order_release);

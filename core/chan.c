@@ -385,11 +385,10 @@ ring_pop(struct wp__taskq *q, struct wp__task *out, char kind[WP_KIND_MAX],
 	return true;
 }
 
-/* Takes up to max consecutive published ring cells with one CAS.  Only
- * the first may be timed (a claimed run must not hold tasks behind it). */
+/* Takes up to max consecutive published ring cells with one CAS. */
 unsigned
 wp__q_take(struct wp__taskq *q, struct wp__task *out,
-	   char (*kinds)[WP_KIND_MAX], unsigned max, bool pool_timed)
+	   char (*kinds)[WP_KIND_MAX], unsigned max)
 {
 	uint64_t pos = atomic_load_explicit(&q->deq, memory_order_relaxed);
 	unsigned k, i;
@@ -397,13 +396,9 @@ wp__q_take(struct wp__taskq *q, struct wp__task *out,
 	for (;;) {
 		for (k = 0; k < max; k++) {
 			struct wp__cell *c = &q->cells[(pos + k) & q->mask];
-			int64_t tmo;
 
 			if (atomic_load_explicit(&c->seq, memory_order_acquire) !=
 			    pos + k + 1)
-				break;
-			tmo = c->task.timeout_ns;
-			if (k && (tmo > 0 || (tmo < 0 && pool_timed)))
 				break;
 		}
 		if (!k || held(q))

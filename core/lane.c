@@ -253,10 +253,14 @@ wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
 	}
 	i = (unsigned)(t & (WP__LANE_CAP - 1));
 	l->rec[i] = *r;
-	if (r->flags & WP__REC_MSG)
-		memcpy(l->msg[i], msg, WP_MSG_MAX);
+	if (r->flags & WP__REC_MSG) {
+		size_t n = strnlen(msg, WP_MSG_MAX - 1);
+
+		memcpy(l->msg[i], msg, n);
+		l->msg[i][n] = '\0';
+	}
 	if (r->flags & WP__REC_KIND)
-		memcpy(l->kind[i], kind, WP_KIND_MAX);
+		wp__kind_copy(l->kind[i], kind);
 	atomic_store_explicit(&l->tail, t + 1, memory_order_release);
 	if (l->nout++ == 0)
 		l->out_since = now;

@@ -359,18 +359,19 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
 	atomic_store_explicit(&t->cur_task_id, task->id,
 			      memory_order_relaxed);
 	publish_kind(t);
-	atomic_store_explicit(&t->run, r << 2 | WP__RUN_ACTIVE,
-			      memory_order_release);
-	/* A fence (the run visible before we look at the watchdog or the
-	 * result handler) only when one of them needs it. */
-	if (deadline != WP__NEVER) {
-		wp__fence();
-		wp__watchdog_notice(pool, deadline);
-	}
+	/* The lane before the run is published: once it is, a claim may
+	 * hand the slot, and its lane, to another thread. */
 	if (wp__lane_due(pool, l, start, t->is_long)) {
 		wp__fence();
 		wp__lane_check(pool, l, start,
 			       t->is_long ? WP__CHK_PARK : WP__CHK_RUN);
+	}
+	atomic_store_explicit(&t->run, r << 2 | WP__RUN_ACTIVE,
+			      memory_order_release);
+	/* The run visible before we look at the watchdog's next wake-up. */
+	if (deadline != WP__NEVER) {
+		wp__fence();
+		wp__watchdog_notice(pool, deadline);
 	}
 
 	t->fault_signo = 0;

@@ -380,10 +380,10 @@ void wp__q_push_front(struct wp__taskq *q, const struct wp__task *t,
 /* Takes the next task into *out (kind into kind[], if it has one). */
 bool wp__q_pop(struct wp__taskq *q, struct wp__task *out,
 	       char kind[WP_KIND_MAX]);
-/* Takes up to max tasks from the ring at once (a worker's private batch;
- * tasks after the first are untimed).  Returns how many. */
+/* Takes up to max tasks from the ring at once (a worker's private
+ * batch).  Returns how many. */
 unsigned wp__q_take(struct wp__taskq *q, struct wp__task *out,
-		    char (*kinds)[WP_KIND_MAX], unsigned max, bool pool_timed);
+		    char (*kinds)[WP_KIND_MAX], unsigned max);
 /* One task from the locked lists: those that go before the ring
  * (priorities, front) or, with before_ring false, any. */
 bool wp__q_pop_list(struct wp__taskq *q, struct wp__task *out,
