@@ -19,12 +19,12 @@ const struct cmd_entry cmd_set_entry = {
 	.group = "settings",
 	.usage = "KEY VALUE",
 	.summary = "change a setting (see config for the keys)",
-	.help = "Values take the setting's unit: durations (250ms, 2s), "
-		"sizes (200MB),\n"
+	.help = "Values take the setting's unit: durations (250ms, 2s; "
+		"idle-spin takes 200us),\nsizes (200MB), "
 		"on/off, percentages (10%), or plain numbers.  A setting the "
-		"pool cannot\n"
-		"take now (set at create, or the pool is stopped) is kept for "
-		"the next start.",
+		"pool\ncannot "
+		"take now (set at create, or the pool is stopped) is kept "
+		"for the\nnext start.",
 	.example = "set health-error-rate 5%",
 	.args = {2, 2, {{NULL, 0, NULL}}},
 	.complete = {{CMD_COMP_OPTION, NULL}},

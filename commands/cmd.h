@@ -306,6 +306,9 @@ int cmd_parse_bool(const char *s, bool *out, char *err, size_t errlen);
 int cmd_parse_permille(const char *s, uint64_t *out, char *err,
 		       size_t errlen);
 #define CMD_DURATION_MAX_MS (30ull * 24 * 3600 * 1000)
+/* The same for a duration kept in microseconds ("250us", "1ms", "off"). */
+int cmd_parse_duration_us(const char *s, uint64_t *us, char *err,
+			  size_t errlen);
 #define CMD_RATE_MAX 100000.0
 /* Formatting into buf; returns buf. */
 char *cmd_fmt_ms(uint64_t ms, char *buf, size_t len);      /* "2s" */

@@ -28,6 +28,8 @@ cmd_unit_name(enum wp_unit u)
 		return "bool";
 	case WP_UNIT_PERMILLE:
 		return "permille";
+	case WP_UNIT_US:
+		return "us";
 	default:
 		return "count";
 	}

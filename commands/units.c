@@ -107,9 +107,9 @@ static const struct {
 	{"us", 1000ull},        {"ns", 1ull},
 };
 
-int
-cmd_parse_duration(const char *s, bool allow_off, uint64_t *ms, char *err,
-		   size_t errlen)
+/* A duration in ns; "off", "none" (with allow_off) and "0" are 0. */
+static int
+parse_ns(const char *s, bool allow_off, uint64_t *ns, char *err, size_t errlen)
 {
 	char q[64], unit[8];
 	const char *p = s;
@@ -119,7 +119,7 @@ cmd_parse_duration(const char *s, bool allow_off, uint64_t *ms, char *err,
 
 	if (allow_off && (strcasecmp(s, "off") == 0 ||
 			  strcasecmp(s, "none") == 0)) {
-		*ms = 0;
+		*ns = 0;
 		return 0;
 	}
 	if (*s == '-') {
@@ -128,7 +128,7 @@ cmd_parse_duration(const char *s, bool allow_off, uint64_t *ms, char *err,
 		return -1;
 	}
 	if (strcmp(s, "0") == 0) {
-		*ms = 0;
+		*ns = 0;
 		return 0;
 	}
 	if (*s == '\0')
@@ -169,13 +169,7 @@ cmd_parse_duration(const char *s, bool allow_off, uint64_t *ms, char *err,
 	}
 	if (total_ns / 1000000ull > CMD_DURATION_MAX_MS)
 		goto big;
-	if (total_ns != 0 && total_ns < 1000000ull) {
-		snprintf(err, errlen,
-			 "duration '%s' is below the 1ms resolution",
-			 cmd_quote(s, q, sizeof q));
-		return -1;
-	}
-	*ms = total_ns / 1000000ull;
+	*ns = total_ns;
 	return 0;
 bad:
 	snprintf(err, errlen,
@@ -186,6 +180,43 @@ big:
 	snprintf(err, errlen, "duration '%s' is too long (the limit is 30 days)",
 		 cmd_quote(s, q, sizeof q));
 	return -1;
+}
+
+int
+cmd_parse_duration(const char *s, bool allow_off, uint64_t *ms, char *err,
+		   size_t errlen)
+{
+	char q[64];
+	uint64_t ns;
+
+	if (parse_ns(s, allow_off, &ns, err, errlen) != 0)
+		return -1;
+	if (ns != 0 && ns < 1000000ull) {
+		snprintf(err, errlen,
+			 "duration '%s' is below the 1ms resolution",
+			 cmd_quote(s, q, sizeof q));
+		return -1;
+	}
+	*ms = ns / 1000000ull;
+	return 0;
+}
+
+int
+cmd_parse_duration_us(const char *s, uint64_t *us, char *err, size_t errlen)
+{
+	char q[64];
+	uint64_t ns;
+
+	if (parse_ns(s, true, &ns, err, errlen) != 0)
+		return -1;
+	if (ns != 0 && ns < 1000ull) {
+		snprintf(err, errlen,
+			 "duration '%s' is below the 1us resolution",
+			 cmd_quote(s, q, sizeof q));
+		return -1;
+	}
+	*us = ns / 1000ull;
+	return 0;
 }
 
 int
@@ -409,6 +440,14 @@ cmd_fmt_option(const struct wp_option_info *oi, uint64_t v, char *buf,
 		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%%", v / 10,
 			 v % 10);
 		break;
+	case WP_UNIT_US:
+		if (v == 0)
+			snprintf(buf, len, "off");
+		else if (v % 1000 == 0)
+			cmd_fmt_ms(v / 1000, buf, len);
+		else
+			snprintf(buf, len, "%" PRIu64 "us", v);
+		break;
 	default:
 		snprintf(buf, len, "%" PRIu64, v);
 	}
@@ -433,6 +472,8 @@ cmd_parse_option(const struct wp_option_info *oi, const char *s,
 		return 0;
 	case WP_UNIT_PERMILLE:
 		return cmd_parse_permille(s, out, err, errlen);
+	case WP_UNIT_US:
+		return cmd_parse_duration_us(s, out, err, errlen);
 	default:
 		return cmd_parse_u64(s, UINT64_MAX, out, err, errlen);
 	}

@@ -28,6 +28,7 @@
 #define FACTOR_MAX 1000u
 #define SAMPLES_MAX 1000000u
 #define EVENT_RING_DEFAULT 1024u
+#define IDLE_SPIN_MAX_US 1000000u
 
 struct option {
 	struct wp_option_info info; /* first: handed out by address */
@@ -110,6 +111,10 @@ static const struct option options[] = {
 	OPT(WP_OPT_HEALTH_STUCK_MS, "health-stuck", WP_UNIT_MS, IMIN, IMAX,
 	    RUNTIME, PLAIN,
 	    "unhealthy when a task has been running longer than this"),
+	OPT(WP_OPT_IDLE_SPIN_US, "idle-spin", WP_UNIT_US, 0, IDLE_SPIN_MAX_US,
+	    RUNTIME, PLAIN,
+	    "longest an idle worker watches the queue before it sleeps "
+	    "(0: never)"),
 };
 static_assert(sizeof(options) / sizeof(options[0]) == WP_OPT_COUNT,
 	      "one table entry per option");
@@ -163,6 +168,7 @@ wp_config_init(struct wp_config *cfg)
 	cfg->health_error_window_ms = 60000;
 	cfg->health_error_min_samples = 20;
 	cfg->health_stuck_ms = 30000;
+	cfg->idle_spin_us = WP__IDLE_SPIN_US;
 }
 
 static int
@@ -244,6 +250,8 @@ wp__config_get(const struct wp_config *cfg, enum wp_option opt)
 		return cfg->health_error_min_samples;
 	case WP_OPT_HEALTH_STUCK_MS:
 		return cfg->health_stuck_ms;
+	case WP_OPT_IDLE_SPIN_US:
+		return cfg->idle_spin_us;
 	}
 	return 0;
 }
@@ -316,6 +324,9 @@ wp__config_set(struct wp_config *cfg, enum wp_option opt, uint64_t v)
 		break;
 	case WP_OPT_HEALTH_STUCK_MS:
 		cfg->health_stuck_ms = v;
+		break;
+	case WP_OPT_IDLE_SPIN_US:
+		cfg->idle_spin_us = v;
 		break;
 	}
 }
@@ -409,6 +420,10 @@ wp_pool_set_option(wp_pool *pool, enum wp_option opt, uint64_t value)
 		break;
 	case WP_OPT_CONTAIN_CRASHES:
 		pool->contain = value != 0;
+		break;
+	case WP_OPT_IDLE_SPIN_US:
+		atomic_store(&pool->spin_max_ns,
+			     (int64_t)value * WP__NS_PER_US);
 		break;
 	default:
 		break;

@@ -91,6 +91,11 @@ wp_pool_create(const struct wp_config *cfg, wp_pool **out)
 	atomic_init(&pool->watch_at, WP__NEVER);
 	atomic_init(&pool->task_timeout_ns,
 		    (int64_t)c.task_timeout_ms * WP__NS_PER_MS);
+	atomic_init(&pool->spin_max_ns,
+		    (int64_t)c.idle_spin_us * WP__NS_PER_US);
+	atomic_init(&pool->spin_tk,
+		    wp__ns2tk(WP__MIN(50, (int64_t)c.idle_spin_us) *
+			      WP__NS_PER_US));
 	/* No result handler until start: outcomes are delivered inline. */
 	atomic_init(&pool->rstate, WP__R_GONE);
 	pool->side_closed = true;

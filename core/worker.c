@@ -29,8 +29,10 @@
  *
  * Parking and waking (all lock-free; counters in pool, written only when
  * a worker parks, wakes or changes its mind about task length):
- * - A worker that finds nothing to do watches the queue for SPIN_NS if no
- *   other worker is already doing so (one spinner at a time), then parks
+ * - A worker that finds nothing to do watches the queue for a while if no
+ *   other worker is already doing so (one spinner at a time): at least
+ *   SPIN_BASE_NS, longer when tasks keep arriving just after it parks (up
+ *   to the idle-spin option: adapt_spin()).  Then it parks
  *   on the `work_seq` futex, counted in `sleepers` and no longer in
  *   `awake`.  It looks at the queue once more after counting itself a
  *   sleeper: the Dekker pair with the submitter's kick.
@@ -57,8 +59,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How long the one spinning worker watches the queue before it parks. */
-#define SPIN_NS (50 * WP__NS_PER_US)
+/* How long the one spinning worker watches the queue before it parks, at
+ * least (the limit adapts between this and the idle-spin option). */
+#define SPIN_BASE_NS (50 * WP__NS_PER_US)
 /* A usual task this long counts as long (a wake-up costs less). */
 #define LONG_NS (50 * WP__NS_PER_US)
 
@@ -79,6 +82,29 @@ wp__workers_wake(wp_pool *pool, int n)
 {
 	atomic_fetch_add(&pool->work_seq, 1);
 	wp__futex_wake(&pool->work_seq, n);
+}
+
+/* The spin limit learns from misses: a task that found no spinner and had
+ * to wake a worker arrived `gap` after the last spin gave up.  A gap
+ * shorter than the idle-spin option would have been covered by a longer
+ * spin (and spared a wake-up of tens of microseconds), so the limit grows
+ * to cover it; a longer gap means the pool had gone idle, so it shrinks. */
+static void
+adapt_spin(wp_pool *pool)
+{
+	int64_t max = wp__ns2tk(atomic_load_explicit(&pool->spin_max_ns,
+						     memory_order_relaxed));
+	int64_t base = WP__MIN(wp__ns2tk(SPIN_BASE_NS), max);
+	int64_t cur = atomic_load_explicit(&pool->spin_tk, memory_order_relaxed);
+	int64_t gap = wp__ticks() - atomic_load_explicit(&pool->spin_end,
+							 memory_order_relaxed);
+
+	if (gap < max)
+		cur = (cur + gap) / 4 * 5;
+	else
+		cur /= 2;
+	atomic_store_explicit(&pool->spin_tk, WP__MAX(WP__MIN(cur, max), base),
+			      memory_order_relaxed);
 }
 
 /* Wakes one parked worker for a task, counting the wake-up in flight:
@@ -111,20 +137,24 @@ wp__workers_kick(wp_pool *pool)
 	sleepers = atomic_load_explicit(&pool->sleepers, memory_order_relaxed);
 	if (WP__LIKELY(sleepers == 0))
 		return;
-	if (atomic_load_explicit(&pool->gate, memory_order_relaxed) &
-	    WP__G_PAUSE)
-		return;
+	if ((atomic_load_explicit(&pool->gate, memory_order_relaxed) &
+	     WP__G_PAUSE) ||
+	    atomic_load_explicit(&pool->spinning, memory_order_relaxed))
+		return; /* the spinner takes it in moments */
 	if (atomic_load_explicit(&pool->awake, memory_order_relaxed) +
 			    atomic_load_explicit(&pool->waking,
 						 memory_order_relaxed) ==
-		    0 ||
-	    (atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) >
-		     0 &&
-	     sleepers > atomic_load_explicit(&pool->waking,
-					     memory_order_relaxed)))
+		    0) {
+		adapt_spin(pool);
 		wake_for_task(pool);
-	else
+	} else if (atomic_load_explicit(&pool->long_tasks,
+					memory_order_relaxed) > 0 &&
+		   sleepers > atomic_load_explicit(&pool->waking,
+						   memory_order_relaxed)) {
+		wake_for_task(pool);
+	} else {
 		wp__supervise(pool);
+	}
 }
 
 void
@@ -141,22 +171,29 @@ wp__gate_clear(wp_pool *pool, unsigned bits)
 	wp__workers_wake(pool, -1);
 }
 
-/* Another pair of hands, if some are parked, fewer than the CPUs work (or
- * tasks are long), and several tasks are plainly queued. */
+/* A task was just taken.  If others wait behind it and workers are
+ * parked: another pair of hands now if several are plainly queued and
+ * fewer workers than CPUs are awake (or tasks are long); otherwise the
+ * watchdog's supervision, which wakes one if they are still waiting in a
+ * few milliseconds (the task just taken may be a long one). */
 static void
 more_hands(wp_pool *pool)
 {
 	int waking = atomic_load_explicit(&pool->waking, memory_order_relaxed);
 
-	if (atomic_load_explicit(&pool->sleepers, memory_order_relaxed) >
-		    waking &&
-	    (atomic_load_explicit(&pool->awake, memory_order_relaxed) +
+	if (WP__LIKELY(atomic_load_explicit(&pool->sleepers,
+					    memory_order_relaxed) <= waking) ||
+	    !wp__q_ready(&pool->tasks))
+		return;
+	if ((atomic_load_explicit(&pool->awake, memory_order_relaxed) +
 			     waking <
 		     (int)pool->ncpu ||
 	     atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) >
 		     0) &&
 	    wp__q_deep(&pool->tasks))
 		wake_for_task(pool);
+	else
+		wp__supervise(pool);
 }
 
 /* A submitter waits for room and the queue has drained to half. */
@@ -472,13 +509,25 @@ park(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
 }
 
 /* The one spinner watches the queue (no lock, no system call but an
- * occasional yield) for SPIN_NS.  Returns GOT, or AGAIN if the gate
+ * occasional yield) for the current spin limit.  Returns GOT, or AGAIN if the gate
  * changed or the time ran out (then the caller parks). */
 static int
 spin(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
 {
 	unsigned g0 = atomic_load(&pool->gate), i = 0;
-	int64_t start = wp__ticks(), span = wp__ns2tk(SPIN_NS), tk;
+	int64_t start = wp__ticks(), tk;
+	int64_t span = WP__MIN(atomic_load_explicit(&pool->spin_tk,
+						    memory_order_relaxed),
+			       wp__ns2tk(atomic_load_explicit(
+				       &pool->spin_max_ns,
+				       memory_order_relaxed)));
+
+	/* Tasks come sparsely (the limit grew): results waiting in the lane
+	 * go to the handler now, not in the middle of the next arrival. */
+	if (span > wp__ns2tk(SPIN_BASE_NS)) {
+		wp__fence();
+		wp__lane_check(pool, l, start, WP__CHK_PARK);
+	}
 
 	for (;;) {
 		if (wp__q_ready(&pool->tasks) &&
@@ -514,9 +563,13 @@ idle(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
 	if ((g & WP__G_CLOSE) && wp__q_is_empty(&pool->tasks))
 		return LOOK;
 	if (!(g & WP__G_PAUSE) &&
+	    atomic_load_explicit(&pool->spin_max_ns, memory_order_relaxed) &&
 	    atomic_load_explicit(&pool->spinning, memory_order_relaxed) == 0 &&
 	    atomic_compare_exchange_strong(&pool->spinning, &zero, 1)) {
 		r = spin(pool, t, l, now);
+		if (r != GOT)
+			atomic_store_explicit(&pool->spin_end, wp__ticks(),
+					      memory_order_relaxed);
 		atomic_store(&pool->spinning, 0);
 		if (r == GOT)
 			return GOT;
@@ -571,11 +624,9 @@ take_next(wp_pool *pool, struct wp__thread *t)
 		return true;
 	if (wp__q_pop_list(&pool->tasks, &t->cur, t->cur_kind, true))
 		return true;
-	if (wp__batch_fill(pool, t)) {
-		more_hands(pool);
-		if (wp__batch_next(t, &t->cur, t->cur_kind))
-			return true;
-	}
+	if (wp__batch_fill(pool, t) &&
+	    wp__batch_next(t, &t->cur, t->cur_kind))
+		return true;
 	return wp__q_pop_list(&pool->tasks, &t->cur, t->cur_kind, false);
 }
 
@@ -631,13 +682,16 @@ serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
 		}
 		if (r == GOT) {
 			/* park() took one */
-		} else if (!take_next(pool, t)) {
+		} else if (take_next(pool, t)) {
+			r = GOT;
+		} else {
 			r = idle(pool, t, l, &now);
 			if (r == LOOK)
 				return LOOK;
 			if (r == AGAIN)
 				continue;
 		}
+		more_hands(pool);
 		/* The pop was a seq_cst CAS: a gate closed before it is seen
 		 * here. */
 		g = atomic_load(&pool->gate);

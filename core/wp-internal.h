@@ -528,6 +528,7 @@ struct wp_ctx {
 enum { WP__RUN_IDLE = 0, WP__RUN_ACTIVE = 1, WP__RUN_CLAIMED = 2 };
 
 #define WP__BATCH_MAX 16 /* tasks a worker takes from the ring at once */
+#define WP__IDLE_SPIN_US 500 /* the longest an idle worker spins */
 
 enum wp__thread_role {
 	WP__ROLE_SLOT,   /* fills slots[slot] */
@@ -694,6 +695,9 @@ struct wp_pool {
 	atomic_int waking;     /* wake-ups sent, not yet taken */
 	atomic_int spinning;   /* 0 or 1: a worker watching the queue */
 	atomic_int long_tasks; /* workers whose usual task is long */
+	_Atomic int64_t spin_tk;     /* the spinner's current limit, ticks */
+	_Atomic int64_t spin_end;    /* ticks: when a spin last gave up */
+	_Atomic int64_t spin_max_ns; /* the idle-spin option (0: no spin) */
 	atomic_uint gate;      /* WP__G_* */
 	_Atomic int64_t task_timeout_ns; /* the pool's default; 0: none */
 

@@ -30,6 +30,7 @@ static const char *const names[WP_OPT_COUNT] = {
 	"health-error-window",
 	"health-error-min-samples",
 	"health-stuck",
+	"idle-spin",
 };
 
 /* Options whose config field may be 0, meaning "derived". */
@@ -55,6 +56,7 @@ narrow_field(enum wp_option opt)
 	case WP_OPT_HEALTH_ERROR_WINDOW_MS:
 	case WP_OPT_HEALTH_STUCK_MS:
 	case WP_OPT_CONTAIN_CRASHES:
+	case WP_OPT_IDLE_SPIN_US:
 		return false;
 	default:
 		return true;
@@ -94,6 +96,7 @@ test_defaults(void **state)
 	assert_int_equal(c.health_error_window_ms, 60000);
 	assert_int_equal(c.health_error_min_samples, 20);
 	assert_int_equal(c.health_stuck_ms, 30000);
+	assert_int_equal(c.idle_spin_us, 500);
 	assert_null(c.on_result);
 	assert_null(c.on_error);
 	assert_null(c.on_event);
@@ -158,6 +161,8 @@ test_units(void **state)
 	assert_int_equal(wp_option_info(WP_OPT_CONTAIN_CRASHES)->max, 1);
 	assert_int_equal(wp_option_info(WP_OPT_HEALTH_ERROR_PERMILLE)->unit,
 			 WP_UNIT_PERMILLE);
+	assert_int_equal(wp_option_info(WP_OPT_IDLE_SPIN_US)->unit, WP_UNIT_US);
+	assert_int_equal(wp_option_info(WP_OPT_IDLE_SPIN_US)->min, 0);
 	assert_int_equal(wp_option_info(WP_OPT_HEALTH_ERROR_PERMILLE)->max,
 			 1000);
 	/* The ranges a running pool accepts: at least one worker and one
