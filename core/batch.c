@@ -148,32 +148,49 @@ wp__batch_len(const struct wp__thread *t, int64_t *oldest)
 	return tl - h;
 }
 
+unsigned
+wp__batches_steal(wp_pool *pool, struct wp__task **tasks,
+		  char (**kinds)[WP_KIND_MAX])
+{
+	struct wp__thread *t;
+	unsigned n = 0, cap = 0;
+
+	*tasks = NULL;
+	*kinds = NULL;
+	for (t = pool->threads; t; t = t->next_all)
+		if (wp__batch_len(t, NULL))
+			cap += WP__BATCH_MAX;
+	if (!cap)
+		return 0;
+	*tasks = malloc(cap * sizeof **tasks);
+	*kinds = malloc(cap * sizeof **kinds);
+	if (!*tasks || !*kinds) {
+		/* No memory for the copies: back to the queue, to be drained
+		 * by the caller's next drain. */
+		free(*tasks);
+		free(*kinds);
+		*tasks = NULL;
+		*kinds = NULL;
+		for (t = pool->threads; t; t = t->next_all)
+			wp__batch_requeue(pool, t);
+		return 0;
+	}
+	for (t = pool->threads; t; t = t->next_all)
+		n += wp__batch_steal(t, *tasks + n, *kinds + n);
+	return n;
+}
+
 void
 wp__batches_cancel(wp_pool *pool)
 {
-	struct wp__thread *t;
 	struct wp__task *tasks;
 	char (*kinds)[WP_KIND_MAX];
-	unsigned n = 0, cap = 0;
+	unsigned n;
 
 	pthread_mutex_lock(&pool->mu);
-	for (t = pool->threads; t; t = t->next_all)
-		cap += WP__BATCH_MAX;
-	tasks = malloc((cap ? cap : 1) * sizeof *tasks);
-	kinds = malloc((cap ? cap : 1) * sizeof *kinds);
-	if (!tasks || !kinds) {
-		/* No memory for the copies: put them back to be drained. */
-		free(tasks);
-		free(kinds);
-		for (t = pool->threads; t; t = t->next_all)
-			wp__batch_requeue(pool, t);
-		pthread_mutex_unlock(&pool->mu);
-		wp__q_drain(pool, wp__cancel_queued);
-		return;
-	}
-	for (t = pool->threads; t; t = t->next_all)
-		n += wp__batch_steal(t, tasks + n, kinds + n);
+	n = wp__batches_steal(pool, &tasks, &kinds);
 	pthread_mutex_unlock(&pool->mu);
+	wp__q_drain(pool, wp__cancel_queued); /* whatever went back */
 	for (unsigned i = 0; i < n; i++)
 		wp__cancel_queued(pool, &tasks[i],
 				  tasks[i].has_kind ? kinds[i] : NULL);

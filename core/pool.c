@@ -132,11 +132,16 @@ static int
 start_aux(wp_pool *pool, enum wp_thread_class cls, pthread_t *tid,
 	  bool *alive, const char *name, void *(*fn)(void *))
 {
-	int rc = wp__thread_start(tid, name, fn, pool);
+	int rc = wp__stack_get(pool, &pool->aux_stack[cls]);
 
+	if (rc)
+		return rc;
+	rc = wp__thread_start(tid, name, fn, pool, pool->aux_stack[cls]);
 	if (rc == 0) {
 		*alive = true;
 		pool->aux_started[cls] = true;
+	} else {
+		pool->aux_stack[cls]->used = false;
 	}
 	return rc;
 }
@@ -249,6 +254,7 @@ pool_free(wp_pool *pool)
 		free(atomic_load(&pool->lanes[i]));
 	wp__q_fini(&pool->tasks);
 	wp__errorq_fini(&pool->errors);
+	wp__stacks_free(pool);
 	wp__events_fini(&pool->events);
 	if (pool->contain)
 		wp__crash_release();

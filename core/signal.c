@@ -26,6 +26,8 @@
  */
 #include "wp-internal.h"
 
+#include <stdlib.h>
+
 /* A root cancel ends every task's sleep (mu held; lock order allows the
  * threads' sleep locks under it). */
 static void
@@ -59,6 +61,9 @@ kick_workers(wp_pool *pool, unsigned gate)
 int
 wp__fire(wp_pool *pool, enum wp_signal sig)
 {
+	struct wp__task *held = NULL;
+	char (*kinds)[WP_KIND_MAX] = NULL;
+	unsigned nheld = 0;
 	bool drain = false;
 
 	if (!pool || (unsigned)sig >= WP_SIG_COUNT)
@@ -79,6 +84,9 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 	case WP_SIG_SHUTDOWN:
 		wp__q_close(&pool->tasks);
 		kick_workers(pool, WP__G_HALT);
+		/* Tasks held in batches behind running tasks: cancelled
+		 * below, with the queue. */
+		nheld = wp__batches_steal(pool, &held, &kinds);
 		drain = true;
 		break;
 	case WP_SIG_CLOSE_TASKS:
@@ -117,7 +125,11 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 		  wp_signal_name(sig), wp_signal_layer(sig));
 	if (drain) {
 		wp__q_drain(pool, wp__cancel_queued);
-		wp__batches_cancel(pool);
+		for (unsigned i = 0; i < nheld; i++)
+			wp__cancel_queued(pool, &held[i],
+					  held[i].has_kind ? kinds[i] : NULL);
+		free(held);
+		free(kinds);
 	}
 	return 0;
 }

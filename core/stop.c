@@ -3,10 +3,11 @@
  *
  * DESIGN
  * The ordered stop fires the signals (signal.c) in the standard's order,
- * once: concurrent callers wait for the first one's result.  The bounded wait sleeps on
- * thread_cv, which every exiting thread broadcasts, so it returns the
- * moment the last thread leaves (no polling); it wakes every check
- * interval only to publish progress.  Past the bound it gives up on the
+ * once: concurrent callers wait for the first one's result.  The bounded
+ * wait sleeps on thread_cv; an exiting thread looks at what the stopper
+ * waits for (pool->stop_wait) and broadcasts when it is done, so the wait
+ * returns the moment the last thread leaves (no polling, and no wake-up
+ * per exit); it wakes every check interval only to publish progress.  Past the bound it gives up on the
  * running tasks (each gets a CANCELLED outcome), closes the queues, and
  * leaves the stuck threads behind, detached, each holding a reference to
  * the pool so nothing they can touch is freed.
@@ -70,7 +71,7 @@ wp__aux_exited(wp_pool *pool, enum wp_thread_class cls)
 	pthread_mutex_lock(&pool->mu);
 	*aux_alive(pool, cls) = false;
 	wp__stop_log_exit(pool, aux_names[cls], cls);
-	pthread_cond_broadcast(&pool->thread_cv);
+	wp__thread_gone(pool);
 	detached = pool->aux_detached[cls];
 	pthread_mutex_unlock(&pool->mu);
 	wp__events_flush(pool);
@@ -136,12 +137,14 @@ bounded_wait(wp_pool *pool, bool (*done)(const wp_pool *), int64_t deadline,
 	int64_t begin = pool->report.begin_ns, next = wp__now() + check_ns;
 	char names[200];
 	unsigned alive;
+	bool ok = false;
 
-	while (!done(pool)) {
+	pool->stop_wait = done;
+	while (!(ok = done(pool))) {
 		int64_t now = wp__now();
 
 		if (now >= deadline)
-			return false;
+			break;
 		if (now >= next) {
 			alive = alive_names(pool, names, sizeof names);
 			pthread_mutex_unlock(&pool->mu);
@@ -159,7 +162,16 @@ bounded_wait(wp_pool *pool, bool (*done)(const wp_pool *), int64_t deadline,
 		wp__cond_wait_until(&pool->thread_cv, &pool->mu,
 				    WP__MIN(deadline, next));
 	}
-	return true;
+	pool->stop_wait = NULL;
+	return ok;
+}
+
+void
+wp__thread_gone(wp_pool *pool)
+{
+	/* Only the exit that ends the stopper's wait wakes it. */
+	if (pool->stop_wait && pool->stop_wait(pool))
+		pthread_cond_broadcast(&pool->thread_cv);
 }
 
 /* Past the bound: every run still active gets a CANCELLED outcome and its
@@ -239,6 +251,7 @@ join_or_leave(wp_pool *pool)
 		pool->aux_joined[cls] = true;
 		if (*aux_alive(pool, (enum wp_thread_class)cls)) {
 			pool->aux_detached[cls] = true;
+			pool->aux_stack[cls]->kept = true;
 			atomic_fetch_add(&pool->refs, 1);
 			pthread_detach(*tids[cls]);
 			continue;
@@ -246,12 +259,14 @@ join_or_leave(wp_pool *pool)
 		pthread_mutex_unlock(&pool->mu);
 		pthread_join(*tids[cls], NULL);
 		pthread_mutex_lock(&pool->mu);
+		pool->aux_stack[cls]->used = false;
 	}
 	wp__reap_exited(pool);
 	for (t = pool->threads; t; t = t->next_all) {
 		if (t->role == WP__ROLE_EXITED || t->detached)
 			continue;
 		t->detached = true;
+		t->stack->kept = true;
 		atomic_fetch_add(&pool->refs, 1);
 		pthread_detach(t->tid);
 	}

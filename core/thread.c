@@ -17,6 +17,8 @@
 #include <linux/futex.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -99,13 +101,170 @@ wp__futex_wake(_Atomic uint32_t *word, int n)
 		n < 0 ? INT_MAX : n, NULL, NULL, 0);
 }
 
+/* The size glibc would give a thread (RLIMIT_STACK, usually 8 MiB), so a
+ * task has the stack it would have on any other thread. */
+static size_t
+default_stack_size(void)
+{
+	pthread_attr_t a;
+	size_t size = 8u << 20;
+
+	if (pthread_getattr_default_np(&a) == 0) {
+		pthread_attr_getstacksize(&a, &size);
+		pthread_attr_destroy(&a);
+	}
+	return size < (64u << 10) ? (64u << 10) : size;
+}
+
+/* Chunks of stacks no pool uses, kept for the next pool: on a VM every
+ * page-table change is costly (unmapping one chunk took 140 us here), and
+ * a program that makes and destroys pools should not pay it each time.
+ * The one process-wide cache of libwpool, like glibc's own cache of
+ * thread stacks; at most CACHE_MAX stacks, the rest is unmapped. */
+#define CACHE_MAX 64
+static struct {
+	pthread_mutex_t mu;
+	struct wp__stack *chunks; /* first stacks of cached chunks */
+	unsigned stacks;
+} cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
+
+static size_t
+stack_size(size_t page)
+{
+	return (default_stack_size() + page - 1) / page * page;
+}
+
+/* Puts chunk c's stacks on the pool's list (mu held). */
+static void
+adopt(wp_pool *pool, struct wp__stack *c)
+{
+	for (unsigned i = 0; i < c->nchunk; i++) {
+		c[i].used = c[i].kept = false;
+		c[i].next = pool->stacks;
+		pool->stacks = &c[i];
+	}
+}
+
+/* A cached chunk of at least n stacks of today's size, or NULL. */
+static struct wp__stack *
+cache_take(unsigned n, size_t size)
+{
+	struct wp__stack **pp, *c;
+
+	pthread_mutex_lock(&cache.mu);
+	for (pp = &cache.chunks; (c = *pp) != NULL; pp = &c->chunk_next)
+		if (c->nchunk >= n && c->size == size) {
+			*pp = c->chunk_next;
+			cache.stacks -= c->nchunk;
+			break;
+		}
+	pthread_mutex_unlock(&cache.mu);
+	return c;
+}
+
+/* Maps a chunk of n stacks in one mapping, each with a guard page below
+ * it (an overflow faults, as on any thread, and crash containment can
+ * catch it), and puts them on the pool's list (mu held). */
+static int
+chunk_new(wp_pool *pool, unsigned n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), size = stack_size(page);
+	struct wp__stack *s = cache_take(n, size);
+	char *base;
+
+	if (s) {
+		adopt(pool, s);
+		return 0;
+	}
+	s = calloc(n, sizeof *s);
+	if (!s)
+		return WP_ENOMEM;
+	base = mmap(NULL, n * (page + size), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+		    -1, 0);
+	if (base == MAP_FAILED) {
+		free(s);
+		return WP_ENOMEM;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		s[i].base = base + i * (page + size);
+		s[i].guard = page;
+		s[i].size = size;
+		s[i].chunk = &s[0];
+		mprotect(s[i].base, page, PROT_NONE);
+	}
+	s[0].nchunk = n;
+	adopt(pool, s);
+	return 0;
+}
+
+int
+wp__stack_get(wp_pool *pool, struct wp__stack **out)
+{
+	struct wp__stack *s;
+	int rc;
+
+	for (;;) {
+		for (s = pool->stacks; s; s = s->next)
+			if (!s->used) {
+				s->used = true;
+				*out = s;
+				return 0;
+			}
+		/* The first chunk holds the threads a start makes (workers
+		 * and the five auxiliary threads) and a few spares. */
+		rc = chunk_new(pool, pool->stacks ? 8 : pool->target + 8);
+		if (rc)
+			return rc;
+	}
+}
+
+void
+wp__stacks_free(wp_pool *pool)
+{
+	struct wp__stack *s, *next;
+
+	/* A thread a forced stop left behind may still be running on its
+	 * stack (glibc's exit path runs after it let go of the pool, and
+	 * nothing joins it): a chunk holding such a stack stays mapped and
+	 * out of the cache. */
+	for (s = pool->stacks; s; s = s->next)
+		if (s->kept)
+			s->chunk->kept = true;
+	for (s = pool->stacks; s; s = next) {
+		next = s->next;
+		if (!s->nchunk || s->kept)
+			continue;
+		pthread_mutex_lock(&cache.mu);
+		if (cache.stacks + s->nchunk <= CACHE_MAX) {
+			s->chunk_next = cache.chunks;
+			cache.chunks = s;
+			cache.stacks += s->nchunk;
+			s = NULL;
+		}
+		pthread_mutex_unlock(&cache.mu);
+		if (s) {
+			munmap(s->base, s->nchunk * (s->guard + s->size));
+			free(s);
+		}
+	}
+	pool->stacks = NULL;
+}
+
 int
 wp__thread_start(pthread_t *tid, const char *name, void *(*fn)(void *),
-		 void *arg)
+		 void *arg, const struct wp__stack *stk)
 {
+	pthread_attr_t attr;
 	sigset_t all, old;
 	int rc;
 
+	if (pthread_attr_init(&attr) != 0)
+		return WP_ENOMEM;
+	/* Our own stack: glibc does not madvise() it away at thread exit,
+	 * a TLB shoot-down per thread that made stopping a pool slow. */
+	pthread_attr_setstack(&attr, (char *)stk->base + stk->guard,
+			      stk->size);
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);
 	sigdelset(&all, SIGBUS);
@@ -113,8 +272,9 @@ wp__thread_start(pthread_t *tid, const char *name, void *(*fn)(void *),
 	sigdelset(&all, SIGILL);
 	sigdelset(&all, SIGABRT);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(tid, NULL, fn, arg);
+	rc = pthread_create(tid, &attr, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
 	if (rc != 0)
 		return rc == EAGAIN ? WP_ESYS : WP_ENOMEM;
 	wp__thread_name(*tid, name);

@@ -293,8 +293,9 @@ again:
 		*pp = t->next_all;
 		pthread_mutex_unlock(&pool->mu);
 		pthread_join(t->tid, NULL);
-		wp__thread_free(t);
 		pthread_mutex_lock(&pool->mu);
+		t->stack->used = false;
+		wp__thread_free(t);
 		goto again;
 	}
 }

@@ -801,10 +801,15 @@ leave(wp_pool *pool, struct wp__thread *t)
 	/* A wake-up meant for a task may have reached this thread. */
 	if (!wp__q_is_empty(&pool->tasks) && atomic_load(&pool->sleepers))
 		wp__workers_wake(pool, 1);
-	pthread_cond_broadcast(&pool->thread_cv);
-	pthread_cond_broadcast(&pool->idle_cv);
-	pool->watch_kick = true;
-	pthread_cond_signal(&pool->watch_cv);
+	wp__thread_gone(pool);
+	if (atomic_load(&pool->idle_waiters))
+		pthread_cond_broadcast(&pool->idle_cv);
+	/* The watchdog reaps exited threads, and leaves with the last
+	 * worker; a stop joins everything itself. */
+	if (!pool->stopping || (pool->live_workers == 0 && pool->spares == 0)) {
+		pool->watch_kick = true;
+		pthread_cond_signal(&pool->watch_cv);
+	}
 }
 
 /* Must t leave now (mu held)? */
@@ -942,7 +947,13 @@ wp__worker_spawn(wp_pool *pool, int slot)
 		return rc;
 	}
 	snprintf(t->name, sizeof t->name, "wp-worker-%d", slot);
-	rc = wp__thread_start(&t->tid, t->name, wp__worker_main, t);
+	rc = wp__stack_get(pool, &t->stack);
+	if (rc == 0) {
+		rc = wp__thread_start(&t->tid, t->name, wp__worker_main, t,
+				      t->stack);
+		if (rc)
+			t->stack->used = false;
+	}
 	if (rc) {
 		pthread_cond_destroy(&t->sleep_cv);
 		pthread_mutex_destroy(&t->sleep_mu);

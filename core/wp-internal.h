@@ -110,10 +110,27 @@ int64_t wp__deadline_after_ms(uint64_t ms); /* now + ms, saturating */
  * returns are allowed: callers look again. */
 void wp__futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t rel_ns);
 void wp__futex_wake(_Atomic uint32_t *word, int n);
-/* Starts a joinable thread named `name` with all signals but the fault
- * signals blocked; returns 0 or WP_ESYS/WP_ENOMEM. */
+/* A thread stack of the pool's (thread.c): mapped once, reused by the
+ * pool's threads, unmapped when the pool is freed. */
+struct wp__stack {
+	struct wp__stack *next; /* pool->stacks: pool->mu */
+	void *base;             /* the mapping: guard page, then the stack */
+	size_t guard, size;
+	bool used;              /* pool->mu */
+	bool kept;              /* pool->mu: its thread was left behind */
+	struct wp__stack *chunk; /* the first stack of its mapping */
+	unsigned nchunk;         /* on a chunk's first stack: how many */
+	struct wp__stack *chunk_next; /* the process-wide cache's list */
+};
+/* A free stack of the pool's, or a new one (mu held). */
+int wp__stack_get(wp_pool *pool, struct wp__stack **out);
+/* Gives the pool's stacks up (pool_free): to a small process-wide cache
+ * for the next pool, or unmapped; never those of threads left behind. */
+void wp__stacks_free(wp_pool *pool);
+/* Starts a joinable thread named `name` on stk with all signals but the
+ * fault signals blocked; returns 0 or WP_ESYS/WP_ENOMEM. */
 int wp__thread_start(pthread_t *tid, const char *name, void *(*fn)(void *),
-		     void *arg);
+		     void *arg, const struct wp__stack *stk);
 void wp__thread_name(pthread_t tid, const char *name);
 
 /* ------------------------------------------------------------------------
@@ -591,6 +608,7 @@ struct wp__thread {
 	volatile sig_atomic_t fault_signo;
 	char panic_msg[WP_MSG_MAX]; /* owner only */
 	void *altstack;
+	struct wp__stack *stack; /* pool->mu: given back when joined */
 };
 
 /* ------------------------------------------------------------------------
@@ -611,6 +629,10 @@ void wp__batch_requeue(wp_pool *pool, struct wp__thread *t);
 unsigned wp__batch_len(const struct wp__thread *t, int64_t *oldest);
 /* Cancels every batch's tasks (takes pool->mu; no lock held). */
 void wp__batches_cancel(wp_pool *pool);
+/* Takes every batch's tasks (mu held) into *tasks and *kinds (malloc'd;
+ * NULL if none); returns how many.  The caller cancels them unlocked. */
+unsigned wp__batches_steal(wp_pool *pool, struct wp__task **tasks,
+			   char (**kinds)[WP_KIND_MAX]);
 
 struct wp__slot {
 	struct wp__thread *thread; /* pool->mu; NULL when empty */
@@ -755,6 +777,8 @@ struct wp_pool {
 	bool aux_started[WP_THREAD_ORPHAN + 1];
 	bool aux_joined[WP_THREAD_ORPHAN + 1];
 	bool aux_detached[WP_THREAD_ORPHAN + 1];
+	struct wp__stack *aux_stack[WP_THREAD_ORPHAN + 1];
+	struct wp__stack *stacks; /* mu: every stack the pool mapped */
 
 	/* Timed threads' stop signals wake them through these. */
 	pthread_cond_t monitor_cv; /* mu */
@@ -801,6 +825,7 @@ struct wp_pool {
 	int stop_rc;              /* stop_mu */
 	struct wp_stop_report report; /* written by the stopper; then frozen */
 	bool stop_logging;            /* mu: record thread exits */
+	bool (*stop_wait)(const wp_pool *); /* mu: what the stopper waits for */
 	struct wp_stop_thread *log;   /* mu: the exit log (report threads) */
 	unsigned nlog, log_cap;       /* mu */
 };
@@ -968,6 +993,8 @@ int wp__fire(wp_pool *pool, enum wp_signal sig);
 /* Last act of an auxiliary thread. */
 void wp__aux_exited(wp_pool *pool, enum wp_thread_class cls);
 int wp__stop_for_destroy(wp_pool *pool);
+/* A thread exited (mu held): wakes the stopper if that ends its wait. */
+void wp__thread_gone(wp_pool *pool);
 /* Records a thread's exit for the stop report (mu held). */
 void wp__stop_log_exit(wp_pool *pool, const char *name,
 		       enum wp_thread_class cls);
