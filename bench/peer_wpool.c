@@ -18,7 +18,7 @@
  * "what if" questions for the core): WPOOL_RESULT_CAP=n sets the result
  * queue capacity, WPOOL_NO_RESULT=1 leaves on_result unset,
  * WPOOL_MONITOR_MS=n sets the monitor interval, WPOOL_TIMEOUT_MS=n gives
- * every task a timeout.
+ * every task a timeout, WPOOL_IDLE_SPIN_US=n sets the idle-spin option.
  */
 #define _GNU_SOURCE
 #include "peer_bench.h"
@@ -77,6 +77,8 @@ wpool_create(int workers, int qcap, task_fn fn, size_t hint)
 	if (getenv("WPOOL_MONITOR_MS"))
 		cfg.monitor_interval_ms =
 		    strtoull(getenv("WPOOL_MONITOR_MS"), NULL, 10);
+	if (getenv("WPOOL_IDLE_SPIN_US"))
+		cfg.idle_spin_us = strtoull(getenv("WPOOL_IDLE_SPIN_US"), NULL, 10);
 	if (getenv("WPOOL_TIMEOUT_MS")) {
 		wp_task_opts_init(&timed_opts);
 		timed_opts.timeout_ms =

@@ -77,22 +77,24 @@ void
 wp__rec_result(const struct wp__rec *rec, const char *msg, const char *kind,
 	       struct wp_result *out)
 {
+	unsigned flags = WP__REC_FLAGS(rec);
+
 	out->id = rec->id;
-	out->outcome = (enum wp_outcome)rec->outcome;
+	out->outcome = (enum wp_outcome)WP__REC_OUTCOME(rec);
 	out->code = rec->code;
-	out->panicked = rec->flags & WP__REC_PANICKED;
-	out->crashed = rec->flags & WP__REC_CRASHED;
-	out->never_ran = rec->flags & WP__REC_NEVER_RAN;
+	out->panicked = flags & WP__REC_PANICKED;
+	out->crashed = flags & WP__REC_CRASHED;
+	out->never_ran = flags & WP__REC_NEVER_RAN;
 	out->priority = rec->priority;
 	out->worker = rec->worker;
 	out->value = rec->value;
-	out->queued_ns = rec->queued_ns;
-	out->run_ns = rec->run_ns;
-	if (rec->flags & WP__REC_KIND)
+	out->queued_ns = wp__dur_unpack(rec->queued);
+	out->run_ns = wp__dur_unpack(rec->run);
+	if (flags & WP__REC_KIND)
 		memcpy(out->kind, kind, WP_KIND_MAX);
 	else
 		memcpy(out->kind, "task", 5);
-	if (rec->flags & WP__REC_MSG)
+	if (flags & WP__REC_MSG)
 		memcpy(out->msg, msg, WP_MSG_MAX);
 	else
 		out->msg[0] = '\0';
@@ -253,13 +255,13 @@ wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
 	}
 	i = (unsigned)(t & (WP__LANE_CAP - 1));
 	l->rec[i] = *r;
-	if (r->flags & WP__REC_MSG) {
+	if (WP__REC_FLAGS(r) & WP__REC_MSG) {
 		size_t n = strnlen(msg, WP_MSG_MAX - 1);
 
 		memcpy(l->msg[i], msg, n);
 		l->msg[i][n] = '\0';
 	}
-	if (r->flags & WP__REC_KIND)
+	if (WP__REC_FLAGS(r) & WP__REC_KIND)
 		wp__kind_copy(l->kind[i], kind);
 	atomic_store_explicit(&l->tail, t + 1, memory_order_release);
 	if (l->nout++ == 0)

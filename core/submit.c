@@ -24,8 +24,12 @@
  */
 #include "wp-internal.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* How long a blocked submitter yields before it sleeps. */
+#define ROOM_YIELD_NS (200 * WP__NS_PER_US)
 
 void
 wp_task_opts_init(struct wp_task_opts *o)
@@ -63,18 +67,34 @@ wait_room(wp_pool *pool, int64_t deadline)
 	struct wp__taskq *q = &pool->tasks;
 	uint32_t seq;
 
-	if (wp__now() >= deadline)
+	int64_t now = wp__now(), until = now + ROOM_YIELD_NS;
+
+	if (now >= deadline)
 		return false;
 	atomic_fetch_add(&pool->blocked, 1);
+	/* Room usually comes back within tens of microseconds: give the CPU
+	 * to the workers and look again, down to half the capacity (the
+	 * mark a sleeping submitter is woken at), before paying a futex
+	 * sleep and a wake-up. */
+	while (now < until && now < deadline) {
+		if (wp__q_len(q) <= atomic_load(&q->cap) / 2 ||
+		    wp__q_is_closed(q)) {
+			atomic_fetch_sub(&pool->blocked, 1);
+			return true;
+		}
+		sched_yield();
+		now = wp__now();
+	}
 	seq = atomic_load(&pool->room_seq);
 	atomic_store(&pool->room_armed, 1);
 	wp__fence();
 	/* Sleep only while it is still full: a worker that popped before
 	 * the flag was up is seen here. */
-	if (wp__q_len(q) >= atomic_load(&q->cap) && !wp__q_is_closed(q))
+	now = wp__now();
+	if (now < deadline && wp__q_len(q) >= atomic_load(&q->cap) &&
+	    !wp__q_is_closed(q))
 		wp__futex_wait(&pool->room_seq, seq,
-			       deadline == WP__NEVER ? -1
-						     : deadline - wp__now());
+			       deadline == WP__NEVER ? -1 : deadline - now);
 	atomic_fetch_sub(&pool->blocked, 1);
 	return wp__now() < deadline;
 }

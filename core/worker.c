@@ -323,15 +323,15 @@ cancel_taken(wp_pool *pool, struct wp__thread *t, struct wp__lane *l)
 	int64_t now = wp__ticks();
 
 	r.id = t->cur.id;
-	r.queued_ns = wp__tk2ns(now - atomic_load_explicit(
-					      &t->cur.submit,
-					      memory_order_relaxed));
+	r.queued = wp__dur_pack(wp__tk2ns(now - atomic_load_explicit(
+						       &t->cur.submit,
+						       memory_order_relaxed)));
 	r.code = WP_ECANCELED;
 	r.worker = -1;
-	r.outcome = WP_OUTCOME_CANCELLED;
 	r.priority = t->cur.priority;
-	r.flags = WP__REC_NEVER_RAN | WP__REC_MSG |
-		  (t->cur.has_kind ? WP__REC_KIND : 0);
+	r.bits = WP__REC_BITS(WP_OUTCOME_CANCELLED,
+			      WP__REC_NEVER_RAN | WP__REC_MSG |
+				      (t->cur.has_kind ? WP__REC_KIND : 0));
 	bump(&t->cnt.outcome[WP_OUTCOME_CANCELLED]);
 	atomic_fetch_add_explicit(&pool->n.never_ran, 1,
 				  memory_order_relaxed);
@@ -382,6 +382,8 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
 	struct wp__rec rec;
 	char msg[WP_MSG_MAX];
 	enum wp_outcome o;
+	unsigned flags;
+	int64_t ran;
 	int how;
 
 	if (tmo < 0)
@@ -442,24 +444,25 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
 	}
 
 	o = outcome_of(t, code, how);
-	rec.id = task->id;
-	rec.value = t->ctx.value;
-	rec.queued_ns = wp__tk2ns(start - atomic_load_explicit(
-						  &task->submit,
-						  memory_order_relaxed));
-	rec.run_ns = wp__tk2ns(end - start);
-	rec.code = code;
-	rec.worker = (int16_t)slot;
-	rec.outcome = (uint8_t)o;
-	rec.priority = task->priority;
-	rec.flags = (how == PANICKED ? WP__REC_PANICKED : 0) |
-		    (how == CRASHED ? WP__REC_CRASHED : 0) |
-		    (task->has_kind ? WP__REC_KIND : 0);
+	ran = wp__tk2ns(end - start);
+	flags = (how == PANICKED ? WP__REC_PANICKED : 0) |
+		(how == CRASHED ? WP__REC_CRASHED : 0) |
+		(task->has_kind ? WP__REC_KIND : 0);
 	if (WP__UNLIKELY(code != 0 || t->ctx.has_msg) &&
 	    run_message(t, code, how, msg))
-		rec.flags |= WP__REC_MSG;
+		flags |= WP__REC_MSG;
+	rec.id = task->id;
+	rec.value = t->ctx.value;
+	rec.queued = wp__dur_pack(wp__tk2ns(start - atomic_load_explicit(
+							    &task->submit,
+							    memory_order_relaxed)));
+	rec.run = wp__dur_pack(ran);
+	rec.code = code;
+	rec.worker = (int16_t)slot;
+	rec.priority = task->priority;
+	rec.bits = WP__REC_BITS(o, flags);
 	bump(&t->cnt.outcome[o]);
-	wp__hist_add_owner(&t->hist, rec.run_ns);
+	wp__hist_add_owner(&t->hist, ran);
 	atomic_store_explicit(&t->last_end, end, memory_order_relaxed);
 	t->ewma += (end - start - t->ewma) / 8;
 	set_long(pool, t, t->ewma >= wp__ns2tk(LONG_NS));

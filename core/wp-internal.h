@@ -106,8 +106,9 @@ int wp__cond_init(pthread_cond_t *c); /* monotonic clock attribute */
 int wp__cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m,
 			int64_t abs_ns);
 int64_t wp__deadline_after_ms(uint64_t ms); /* now + ms, saturating */
-/* Sleeps while *word == val, at most rel_ns (< 0: no bound).  Spurious
- * returns are allowed: callers look again. */
+/* Sleeps while *word == val, at most rel_ns (< 0: no bound, so a caller
+ * with a deadline must not pass a spent one).  Spurious returns are
+ * allowed: callers look again. */
 void wp__futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t rel_ns);
 void wp__futex_wake(_Atomic uint32_t *word, int n);
 /* A thread stack of the pool's (thread.c): mapped once, reused by the
@@ -442,13 +443,46 @@ enum {
 	WP__REC_MSG = 8,
 	WP__REC_KIND = 16,
 };
+/* A record is 32 bytes, two to a cache line: every record crosses from a
+ * worker's CPU to the handler's, and the lines it crosses in are most of
+ * what an outcome costs.  Durations are packed in 32 bits (wp__dur_pack):
+ * nanoseconds to a second, microseconds to 17 minutes, then coarser. */
 struct wp__rec {
 	uint64_t id, value;
-	int64_t queued_ns, run_ns;
+	uint32_t queued, run; /* wp__dur_pack() */
 	int32_t code;
 	int16_t worker;
-	uint8_t outcome, priority, flags;
+	uint8_t priority;
+	uint8_t bits; /* outcome | flags << 3 */
 };
+_Static_assert(sizeof(struct wp__rec) == 32, "two records per line");
+#define WP__REC_BITS(outcome, flags) ((uint8_t)((outcome) | (flags) << 3))
+#define WP__REC_OUTCOME(r) ((r)->bits & 7)
+#define WP__REC_FLAGS(r) ((r)->bits >> 3)
+
+static inline uint32_t
+wp__dur_pack(int64_t ns)
+{
+	const int64_t lim = 1 << 30;
+
+	if (ns < 0)
+		ns = 0;
+	if (ns < lim)
+		return (uint32_t)ns;
+	if (ns / 1000 < lim)
+		return 1u << 30 | (uint32_t)(ns / 1000);
+	if (ns / 1000000 < lim)
+		return 2u << 30 | (uint32_t)(ns / 1000000);
+	return 3u << 30 | (uint32_t)WP__MIN(ns / 1000000000, lim - 1);
+}
+
+static inline int64_t
+wp__dur_unpack(uint32_t v)
+{
+	static const int64_t scale[4] = {1, 1000, 1000000, 1000000000};
+
+	return (int64_t)(v & ((1u << 30) - 1)) * scale[v >> 30];
+}
 
 struct wp__lane {
 	/* The producer's: the slot's current thread (a slot changes hands
@@ -715,8 +749,11 @@ struct wp_pool {
 	atomic_int sleepers;   /* slot workers parked on work_seq */
 	atomic_int awake;      /* slot workers not parked */
 	atomic_int waking;     /* wake-ups sent, not yet taken */
-	atomic_int spinning;   /* 0 or 1: a worker watching the queue */
 	atomic_int long_tasks; /* workers whose usual task is long */
+	/* The spinner's line: written at every spin's start and end, so
+	 * apart from the counters a submit reads. */
+	atomic_int spinning /* 0 or 1: a worker watching the queue */
+		__attribute__((aligned(WP__CACHELINE)));
 	_Atomic int64_t spin_tk;     /* the spinner's current limit, ticks */
 	_Atomic int64_t spin_end;    /* ticks: when a spin last gave up */
 	_Atomic int64_t spin_max_ns; /* the idle-spin option (0: no spin) */
