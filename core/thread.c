@@ -231,10 +231,17 @@ wp__stacks_free(wp_pool *pool)
 	for (s = pool->stacks; s; s = s->next)
 		if (s->kept)
 			s->chunk->kept = true;
+	/* The list holds a chunk's stacks before its first one, which owns
+	 * the array: freeing it at the first one frees nothing still to
+	 * visit. */
 	for (s = pool->stacks; s; s = next) {
 		next = s->next;
-		if (!s->nchunk || s->kept)
+		if (!s->nchunk)
 			continue;
+		if (s->kept) {
+			free(s); /* the bookkeeping; the mapping stays */
+			continue;
+		}
 		pthread_mutex_lock(&cache.mu);
 		if (cache.stacks + s->nchunk <= CACHE_MAX) {
 			s->chunk_next = cache.chunks;

@@ -177,15 +177,16 @@ typedef void (*wp_event_cb)(void *udata, const struct wp_event *ev);
 typedef void (*wp_metrics_cb)(void *udata, const struct wp_metrics *m);
 typedef void (*wp_health_cb)(void *udata, const struct wp_health *h);
 
-/* A worker hands its finished results over in batches of up to this many;
- * a batch enters the result queue whenever the queue is below its cap, so
- * the queue may pass its cap by less than one batch per worker. */
+/* Workers hand results to the result handler through per-worker lanes and
+ * wake a sleeping handler once this many (or half a lane) wait, when old
+ * ones wait, or when the worker goes idle: not once per result. */
 #define WP_RESULT_BATCH 64
 
 struct wp_config {
 	unsigned workers;           /* 0: online CPUs */
 	unsigned task_queue_cap;    /* 0: 2 x workers */
-	unsigned result_queue_cap;  /* 0: 2 x workers (see WP_RESULT_BATCH) */
+	unsigned result_queue_cap;  /* 0: 1024 x workers; shared among the
+				       workers' lanes, at least 1 each */
 	unsigned error_queue_cap;   /* 0: workers */
 	unsigned event_ring_cap;    /* 0: 1024 */
 	uint64_t task_timeout_ms;   /* 0: no timeout (tasks run directly) */
