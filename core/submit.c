@@ -57,6 +57,18 @@ wp__room_wake(wp_pool *pool)
 	wp__futex_wake(&pool->room_seq, -1);
 }
 
+/* About how long the awake workers take to run half the queue, from the
+ * usual task length they publish. */
+static int64_t
+drain_ns(wp_pool *pool)
+{
+	int hands = atomic_load_explicit(&pool->awake, memory_order_relaxed);
+
+	return wp__tk2ns(atomic_load_explicit(&pool->task_tk,
+					      memory_order_relaxed)) *
+	       (atomic_load(&pool->tasks.cap) / 2) / WP__MAX(hands, 1);
+}
+
 /* Waits for room until deadline (ns).  Returns false when the time ran
  * out.  No spinning first: room comes back in a batch (at half the
  * capacity), so a submitter that pushed again at the first free place
@@ -66,22 +78,23 @@ wait_room(wp_pool *pool, int64_t deadline)
 {
 	struct wp__taskq *q = &pool->tasks;
 	uint32_t seq;
-
-	int64_t now = wp__now(), until = now + ROOM_YIELD_NS;
+	int64_t now = wp__now(), until = now;
 
 	if (now >= deadline)
 		return false;
 	atomic_fetch_add(&pool->blocked, 1);
-	/* Room usually comes back within tens of microseconds: give the CPU
-	 * to the workers and look again, down to half the capacity (the
-	 * mark a sleeping submitter is woken at), before paying a futex
-	 * sleep and a wake-up. */
+	/* When the workers will have drained half the queue soon (their
+	 * tasks are short), yield the CPU to them and look again, down to
+	 * half the capacity (the mark a sleeping submitter is woken at),
+	 * rather than pay a futex sleep and a wake-up per fill.  When it
+	 * will take long, the workers need the CPU more than we need a fast
+	 * start: sleep. */
+	if (drain_ns(pool) < ROOM_YIELD_NS)
+		until = now + ROOM_YIELD_NS;
 	while (now < until && now < deadline) {
 		if (wp__q_len(q) <= atomic_load(&q->cap) / 2 ||
-		    wp__q_is_closed(q)) {
-			atomic_fetch_sub(&pool->blocked, 1);
-			return true;
-		}
+		    wp__q_is_closed(q))
+			goto room;
 		sched_yield();
 		now = wp__now();
 	}
@@ -95,8 +108,14 @@ wait_room(wp_pool *pool, int64_t deadline)
 	    !wp__q_is_closed(q))
 		wp__futex_wait(&pool->room_seq, seq,
 			       deadline == WP__NEVER ? -1 : deadline - now);
+	now = wp__now();
+	if (now >= deadline) {
+		atomic_fetch_sub(&pool->blocked, 1);
+		return false;
+	}
+room:
 	atomic_fetch_sub(&pool->blocked, 1);
-	return wp__now() < deadline;
+	return true;
 }
 
 static int

@@ -64,6 +64,8 @@
 #define SPIN_BASE_NS (50 * WP__NS_PER_US)
 /* A usual task this long counts as long (a wake-up costs less). */
 #define LONG_NS (50 * WP__NS_PER_US)
+/* A task taken after waiting this long says the workers awake are behind. */
+#define BEHIND_NS (20 * WP__NS_PER_US)
 
 enum { GOT, AGAIN, LOOK, CLAIMED };
 
@@ -171,13 +173,15 @@ wp__gate_clear(wp_pool *pool, unsigned bits)
 	wp__workers_wake(pool, -1);
 }
 
-/* A task was just taken.  If others wait behind it and workers are
- * parked: another pair of hands now if several are plainly queued and
- * fewer workers than CPUs are awake (or tasks are long); otherwise the
+/* A task was just taken, after waiting `waited` ticks in the queue.  If
+ * others wait behind it and workers are parked: another pair of hands
+ * now if several are plainly queued, the one just taken had to wait (the
+ * workers awake are falling behind, not catching a burst), and fewer
+ * workers than CPUs are awake (or tasks are long); otherwise the
  * watchdog's supervision, which wakes one if they are still waiting in a
  * few milliseconds (the task just taken may be a long one). */
 static void
-more_hands(wp_pool *pool)
+more_hands(wp_pool *pool, int64_t waited)
 {
 	int waking = atomic_load_explicit(&pool->waking, memory_order_relaxed);
 
@@ -185,7 +189,8 @@ more_hands(wp_pool *pool)
 					    memory_order_relaxed) <= waking) ||
 	    !wp__q_ready(&pool->tasks))
 		return;
-	if ((atomic_load_explicit(&pool->awake, memory_order_relaxed) +
+	if (waited >= wp__ns2tk(BEHIND_NS) &&
+	    (atomic_load_explicit(&pool->awake, memory_order_relaxed) +
 			     waking <
 		     (int)pool->ncpu ||
 	     atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) >
@@ -241,6 +246,31 @@ set_long(wp_pool *pool, struct wp__thread *t, bool is_long)
 		return;
 	t->is_long = is_long;
 	atomic_fetch_add(&pool->long_tasks, is_long ? 1 : -1);
+}
+
+/* A run preempted in the middle looks a thousand times longer than the
+ * task is: each sample counts at most 4x the estimate (plus a microsecond),
+ * so one preemption does not make short tasks "long" (which changes batch
+ * sizes and who gets woken); a real change of regime still takes over in
+ * a few dozen runs. */
+static int64_t
+clamp_sample(int64_t ewma, int64_t d)
+{
+	int64_t lim = 4 * ewma + wp__ns2tk(WP__NS_PER_US);
+
+	return d > lim ? lim : d;
+}
+
+/* Shares the usual task length with submitters (how long the queue takes
+ * to drain), writing the shared line only when it moved by a quarter. */
+static void
+publish_length(wp_pool *pool, const struct wp__thread *t)
+{
+	int64_t p = atomic_load_explicit(&pool->task_tk, memory_order_relaxed);
+
+	if (t->ewma > p + p / 4 || t->ewma < p - p / 4)
+		atomic_store_explicit(&pool->task_tk, t->ewma,
+				      memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------------
@@ -464,8 +494,9 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
 	bump(&t->cnt.outcome[o]);
 	wp__hist_add_owner(&t->hist, ran);
 	atomic_store_explicit(&t->last_end, end, memory_order_relaxed);
-	t->ewma += (end - start - t->ewma) / 8;
+	t->ewma += (clamp_sample(t->ewma, end - start) - t->ewma) / 8;
 	set_long(pool, t, t->ewma >= wp__ns2tk(LONG_NS));
+	publish_length(pool, t);
 	bump(&t->tasks_done);
 	if (WP__UNLIKELY(o == WP_OUTCOME_FAILED))
 		failed(pool, t, slot, code, how, msg);
@@ -694,7 +725,8 @@ serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
 			if (r == AGAIN)
 				continue;
 		}
-		more_hands(pool);
+		more_hands(pool, now - atomic_load_explicit(&t->cur.submit,
+							    memory_order_relaxed));
 		/* The pop was a seq_cst CAS: a gate closed before it is seen
 		 * here. */
 		g = atomic_load(&pool->gate);

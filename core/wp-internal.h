@@ -742,6 +742,7 @@ struct wp_pool {
 	_Atomic uint32_t room_seq __attribute__((aligned(WP__CACHELINE)));
 	_Atomic int room_armed;   /* a submitter waits for room */
 	atomic_uint blocked;      /* submitters waiting for room */
+	_Atomic int64_t task_tk;  /* a worker's usual task length, ticks */
 
 	/* Scheduling of workers (worker.c): all lock-free.  Written only
 	 * when a worker parks, wakes, starts or stops spinning. */
