@@ -64,6 +64,8 @@
 #define SPIN_BASE_NS (50 * WP__NS_PER_US)
 /* A usual task this long counts as long (a wake-up costs less). */
 #define LONG_NS (50 * WP__NS_PER_US)
+/* A yield this long while spinning: another thread wants this CPU. */
+#define SPIN_SHARED_NS (200 * WP__NS_PER_US)
 /* A task taken after waiting this long says the workers awake are behind. */
 #define BEHIND_NS (20 * WP__NS_PER_US)
 
@@ -249,16 +251,20 @@ set_long(wp_pool *pool, struct wp__thread *t, bool is_long)
 }
 
 /* A run preempted in the middle looks a thousand times longer than the
- * task is: each sample counts at most 4x the estimate (plus a microsecond),
- * so one preemption does not make short tasks "long" (which changes batch
- * sizes and who gets woken); a real change of regime still takes over in
- * a few dozen runs. */
+ * task is: a lone sample past 4x the estimate (plus a microsecond) counts
+ * as that limit, so one preemption does not make short tasks "long"
+ * (which changes batch sizes and who gets woken).  Two in a row mean the
+ * tasks did get longer: then the sample counts as it is. */
 static int64_t
-clamp_sample(int64_t ewma, int64_t d)
+clamp_sample(struct wp__thread *t, int64_t d)
 {
-	int64_t lim = 4 * ewma + wp__ns2tk(WP__NS_PER_US);
+	int64_t lim = 4 * t->ewma + wp__ns2tk(WP__NS_PER_US);
 
-	return d > lim ? lim : d;
+	if (d <= lim) {
+		t->over = 0;
+		return d;
+	}
+	return ++t->over >= 2 ? d : lim;
 }
 
 /* Shares the usual task length with submitters (how long the queue takes
@@ -494,7 +500,7 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
 	bump(&t->cnt.outcome[o]);
 	wp__hist_add_owner(&t->hist, ran);
 	atomic_store_explicit(&t->last_end, end, memory_order_relaxed);
-	t->ewma += (clamp_sample(t->ewma, end - start) - t->ewma) / 8;
+	t->ewma += (clamp_sample(t, end - start) - t->ewma) / 8;
 	set_long(pool, t, t->ewma >= wp__ns2tk(LONG_NS));
 	publish_length(pool, t);
 	bump(&t->tasks_done);
@@ -510,16 +516,22 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
 
 /* Parks until woken.  Returns GOT if a last look found a task, LOOK if
  * the worker must decide something under pool->mu, AGAIN otherwise. */
+/* Parks until woken.  Returns GOT if a last look found a task, LOOK if
+ * the worker must decide something under pool->mu, AGAIN otherwise.
+ * `aside`: the worker already left `awake` (step_aside) while others are
+ * awake to take the queue, so it takes nothing on its last look. */
 static int
-park(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
+park_as(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now,
+	bool aside)
 {
 	uint32_t e = atomic_load(&pool->work_seq);
 	unsigned g;
 
-	atomic_fetch_sub(&pool->awake, 1);
+	if (!aside)
+		atomic_fetch_sub(&pool->awake, 1);
 	atomic_fetch_add(&pool->sleepers, 1); /* a full fence */
 	g = atomic_load(&pool->gate);
-	if (!(g & (WP__G_HALT | WP__G_PAUSE)) &&
+	if (!aside && !(g & (WP__G_HALT | WP__G_PAUSE)) &&
 	    !((g & WP__G_RETIRE) && retiring(pool, t)) &&
 	    wp__q_pop(&pool->tasks, &t->cur, t->cur_kind)) {
 		atomic_fetch_sub(&pool->sleepers, 1);
@@ -542,6 +554,29 @@ park(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
 	return AGAIN;
 }
 
+/* More workers awake than CPUs while tasks are short only take turns on
+ * the CPUs (and take them from the submitters): this one leaves `awake`
+ * if that leaves at least one per CPU, and then parks. */
+static bool
+step_aside(wp_pool *pool)
+{
+	int a = atomic_load_explicit(&pool->awake, memory_order_relaxed);
+
+	if (WP__LIKELY(a <= (int)pool->ncpu) ||
+	    atomic_load_explicit(&pool->long_tasks, memory_order_relaxed))
+		return false;
+	while (a > (int)pool->ncpu)
+		if (atomic_compare_exchange_weak(&pool->awake, &a, a - 1))
+			return true;
+	return false;
+}
+
+static int
+park(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
+{
+	return park_as(pool, t, l, now, false);
+}
+
 /* The one spinner watches the queue (no lock, no system call but an
  * occasional yield) for the current spin limit.  Returns GOT, or AGAIN if the gate
  * changed or the time ran out (then the caller parks). */
@@ -549,7 +584,7 @@ static int
 spin(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
 {
 	unsigned g0 = atomic_load(&pool->gate), i = 0;
-	int64_t start = wp__ticks(), tk;
+	int64_t start = wp__ticks(), tk, busy = wp__ns2tk(SPIN_SHARED_NS);
 	int64_t span = WP__MIN(atomic_load_explicit(&pool->spin_tk,
 						    memory_order_relaxed),
 			       wp__ns2tk(atomic_load_explicit(
@@ -573,7 +608,7 @@ spin(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
 		    g0)
 			return AGAIN;
 		wp__cpu_relax();
-		if (++i % 64)
+		if (++i % 256)
 			continue;
 		tk = wp__ticks();
 		if (tk - start >= span)
@@ -582,8 +617,14 @@ spin(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now)
 			/* Old results should not wait for our park. */
 			wp__fence();
 			wp__lane_check(pool, l, tk, WP__CHK_RUN);
-			sched_yield(); /* a thread on this CPU may need it */
 		}
+		/* Every few microseconds, let a thread that shares this CPU
+		 * run: a spinner must not take a submitter's CPU time.  If one
+		 * ran for long (a time slice, not a handler's brief pass), the
+		 * CPU is wanted: park rather than spin beside it. */
+		sched_yield();
+		if (wp__ticks() - tk > busy)
+			return AGAIN;
 	}
 }
 
@@ -716,6 +757,10 @@ serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
 		}
 		if (r == GOT) {
 			/* park() took one */
+		} else if (!wp__batch_len(t, NULL) && step_aside(pool)) {
+			if (park_as(pool, t, l, &now, true) == LOOK)
+				return LOOK;
+			continue;
 		} else if (take_next(pool, t)) {
 			r = GOT;
 		} else {

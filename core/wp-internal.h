@@ -602,6 +602,7 @@ struct wp__thread {
 	_Atomic uint64_t tasks_done; /* owner writes, others read */
 	uint64_t runs;               /* owner only: run counter */
 	int64_t ewma;                /* owner: usual run time, ticks */
+	unsigned over;               /* owner: runs in a row past the usual */
 
 	/* The current run, published by the store of `run` (and a fence);
 	 * the fields below are written before it by the owner.  `cur` is
