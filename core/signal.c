@@ -77,12 +77,22 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 		pthread_mutex_unlock(&pool->mu);
 		return WP_EALREADY;
 	}
+	/* The queue closes and the workers' gate shuts before the signal's
+	 * flag is raised: a running task that sees the cancel and returns
+	 * must find its worker's gate shut, or that worker could take a
+	 * queued task and run it instead of it being cancelled. */
+	if (sig == WP_SIG_CANCEL || sig == WP_SIG_SHUTDOWN) {
+		wp__q_close(&pool->tasks);
+		atomic_fetch_or(&pool->gate, WP__G_HALT);
+	} else if (sig == WP_SIG_CLOSE_TASKS) {
+		wp__q_close(&pool->tasks);
+		atomic_fetch_or(&pool->gate, WP__G_CLOSE);
+	}
 	atomic_store(&pool->sig_at[sig], wp__now());
 	atomic_store(&pool->sig[sig], true);
 	switch (sig) {
 	case WP_SIG_CANCEL:
 	case WP_SIG_SHUTDOWN:
-		wp__q_close(&pool->tasks);
 		kick_workers(pool, WP__G_HALT);
 		/* Tasks held in batches behind running tasks: cancelled
 		 * below, with the queue. */
@@ -90,7 +100,6 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 		drain = true;
 		break;
 	case WP_SIG_CLOSE_TASKS:
-		wp__q_close(&pool->tasks);
 		kick_workers(pool, WP__G_CLOSE);
 		break;
 	case WP_SIG_STOP_MONITOR:
