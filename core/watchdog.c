@@ -246,38 +246,69 @@ rescue_batches(wp_pool *pool, int64_t now)
 	return any;
 }
 
+static void
+set_starved(wp_pool *pool, bool starved, int stuck)
+{
+	if (atomic_load_explicit(&pool->starved, memory_order_relaxed) !=
+	    starved)
+		atomic_store(&pool->starved, starved);
+	if (atomic_load_explicit(&pool->stuck, memory_order_relaxed) != stuck)
+		atomic_store(&pool->stuck, stuck);
+}
+
+static void
+supervise_off(wp_pool *pool)
+{
+	atomic_store(&pool->supervise, false);
+	set_starved(pool, false, 0);
+}
+
 /* Supervision (mu held): wakes parked workers for tasks that waited too
  * long, and rescues tasks held behind a long run; returns when to look
- * again (ns), or WP__NEVER when it is off. */
+ * again (ns), or WP__NEVER when it is off.  It also tells the workers
+ * how many of them are stuck in a run that has lasted SUPERVISE_NS (they
+ * count as awake, but take no turns on the queue: step_aside() leaves
+ * one per CPU besides them), and whether tasks starve: then no woken
+ * worker steps aside, since a run only shows it is long when it ends. */
 static int64_t
 supervise(wp_pool *pool)
 {
 	int64_t oldest, now_ns = wp__now(), now = wp__ticks();
+	int64_t limit = wp__ns2tk(SUPERVISE_NS);
 	bool held = false;
-	int sleepers;
+	int sleepers, stuck = 0;
 	unsigned queued;
 
 	if (!atomic_load(&pool->supervise))
 		return WP__NEVER;
 	if (atomic_load(&pool->gate) & (WP__G_HALT | WP__G_PAUSE)) {
-		atomic_store(&pool->supervise, false);
+		supervise_off(pool);
 		return WP__NEVER;
 	}
-	for (struct wp__thread *t = pool->threads; t; t = t->next_all)
+	for (struct wp__thread *t = pool->threads; t; t = t->next_all) {
 		if (wp__batch_len(t, NULL))
 			held = true;
+		if (t->role == WP__ROLE_SLOT &&
+		    (atomic_load(&t->run) & 3) == WP__RUN_ACTIVE &&
+		    now - atomic_load_explicit(&t->started,
+					       memory_order_relaxed) >= limit)
+			stuck++;
+	}
 	if (held && rescue_batches(pool, now))
 		wp__workers_wake(pool, 1);
 	sleepers = atomic_load(&pool->sleepers);
 	queued = wp__q_len(&pool->tasks);
 	if (!held && (sleepers == 0 || queued == 0)) {
-		atomic_store(&pool->supervise, false);
+		supervise_off(pool);
 		return WP__NEVER;
 	}
 	oldest = wp__q_oldest(&pool->tasks);
-	if (sleepers && oldest &&
-	    wp__tk2ns(now - oldest) >= SUPERVISE_NS)
+	if (sleepers && oldest && now - oldest >= limit) {
+		set_starved(pool, true, stuck);
 		wp__workers_wake(pool, (int)WP__MIN((unsigned)sleepers, queued));
+	} else {
+		set_starved(pool, false, stuck);
+	}
 	return now_ns + SUPERVISE_NS;
 }
 

@@ -46,7 +46,12 @@
  *   long): more threads than CPUs only take turns.
  * - If every awake worker is stuck in a task far longer than usual, the
  *   watchdog's supervision wakes parked workers for tasks that waited
- *   (watchdog.c), so no task waits for ever behind a busy worker.
+ *   (watchdog.c), so no task waits for ever behind a busy worker.  The
+ *   usual length only learns that tasks got long when a long run ends,
+ *   and a worker stuck in a run counts as awake: while tasks starve
+ *   (`starved`) no worker steps aside and a taken task wakes helpers,
+ *   and workers seen stuck in a run (`stuck`) do not count towards the
+ *   one awake per CPU.
  *
  * Counters and the processing-time histogram are per thread, written only
  * by their owner (no shared cache line on the hot path), and folded into
@@ -196,7 +201,8 @@ more_hands(wp_pool *pool, int64_t waited)
 			     waking <
 		     (int)pool->ncpu ||
 	     atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) >
-		     0) &&
+		     0 ||
+	     atomic_load_explicit(&pool->starved, memory_order_relaxed)) &&
 	    wp__q_deep(&pool->tasks))
 		wake_for_task(pool);
 	else
@@ -556,16 +562,21 @@ park_as(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now,
 
 /* More workers awake than CPUs while tasks are short only take turns on
  * the CPUs (and take them from the submitters): this one leaves `awake`
- * if that leaves at least one per CPU, and then parks. */
+ * if that leaves at least one per CPU besides those the watchdog saw
+ * stuck in a run, and then parks.  Not while the watchdog sees tasks
+ * starve: the awake ones may be stuck in runs it has not seen yet. */
 static bool
 step_aside(wp_pool *pool)
 {
 	int a = atomic_load_explicit(&pool->awake, memory_order_relaxed);
+	int keep = (int)pool->ncpu;
 
-	if (WP__LIKELY(a <= (int)pool->ncpu) ||
-	    atomic_load_explicit(&pool->long_tasks, memory_order_relaxed))
+	if (WP__LIKELY(a <= keep) ||
+	    atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) ||
+	    atomic_load_explicit(&pool->starved, memory_order_relaxed))
 		return false;
-	while (a > (int)pool->ncpu)
+	keep += atomic_load_explicit(&pool->stuck, memory_order_relaxed);
+	while (a > keep)
 		if (atomic_compare_exchange_weak(&pool->awake, &a, a - 1))
 			return true;
 	return false;

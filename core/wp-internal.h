@@ -752,6 +752,13 @@ struct wp_pool {
 	atomic_int awake;      /* slot workers not parked */
 	atomic_int waking;     /* wake-ups sent, not yet taken */
 	atomic_int long_tasks; /* workers whose usual task is long */
+	/* Written by the watchdog's supervision (watchdog.c), only when
+	 * they change: tasks starve behind busy workers (until its next
+	 * look, no woken worker steps aside, and a taken task wakes helpers
+	 * as if tasks were long); workers stuck in a run of 5 ms or more
+	 * (awake, but taking no turns on the queue). */
+	atomic_bool starved;
+	atomic_int stuck;
 	/* The spinner's line: written at every spin's start and end, so
 	 * apart from the counters a submit reads. */
 	atomic_int spinning /* 0 or 1: a worker watching the queue */

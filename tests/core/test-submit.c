@@ -5,7 +5,8 @@
  * Covers: accepted tasks run and are delivered once; submit before start;
  * WP_EFULL, WP_ECLOSED, WP_EINVAL; blocking submit timing out, waking on
  * stop, getting room; WP_EWOULDDEADLOCK from a worker; ids unique across
- * submitting threads; options (kind, free_fn); the ctx accessors.
+ * submitting threads; options (kind, free_fn); the ctx accessors; as many
+ * blocking tasks as workers all run at once, even after short tasks.
  */
 #include "wpbt.h"
 
@@ -498,6 +499,39 @@ test_submit_failed_task(void **state)
 	end();
 }
 
+/* More workers than CPUs, a short usual task length (a noop stream), then
+ * as many blocking tasks as workers: every one of them runs at once.
+ * Workers step aside while tasks are short and more are awake than CPUs;
+ * a worker stuck in a run still counts as awake, so without the
+ * watchdog's starvation rule the tasks beyond one per CPU would wait for
+ * the running ones for ever (the cancel-latency bench hung on this). */
+static void
+test_submit_blocking_tasks_all_run(void **state)
+{
+	struct wp_config cfg;
+	wp_pool *p;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned w = (unsigned)(ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu) * 2 + 2;
+
+	begin();
+	bt_cfg(&cfg, &R);
+	cfg.workers = w;
+	cfg.task_queue_cap = 4096;
+	p = bt_pool(&cfg, &R, true);
+	for (int i = 0; i < 2000; i++)
+		assert_int_equal(bt_submit(p, BT_NOOP, 0, 0, NULL), 0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	for (unsigned i = 0; i < 2 * w; i++)
+		bt_go(p, BT_GATE, 0);
+	BT_EVENTUALLY(bt_started() == 2000 + (int)w);
+	atomic_store(&bt_w.gate, 1);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	assert_int_equal(bt_nres(&R), 2000 + 2 * (int)w);
+	assert_int_equal(bt_m(p).completed, 2000 + 2 * w);
+	bt_finish(p, &R);
+	end();
+}
+
 int
 main(void)
 {
@@ -516,6 +550,7 @@ main(void)
 		BT_TEST(test_submit_ids_unique_across_threads),
 		BT_TEST(test_submit_ctx_accessors),
 		BT_TEST(test_submit_failed_task),
+		BT_TEST(test_submit_blocking_tasks_all_run),
 	};
 	return cmocka_run_group_tests_name("submit", tests, NULL, NULL);
 }
