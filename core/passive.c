@@ -148,18 +148,29 @@ results_sleep(wp_pool *pool)
 {
 	uint32_t s = WP__R_AWAKE;
 	int64_t bound = -1;
+	unsigned queued;
 
 	if (!atomic_compare_exchange_strong(&pool->rstate, &s,
 					    WP__R_SLEEPING))
 		return;
 	wp__fence();
-	if (wp__results_pending(pool) || results_done(pool)) {
+	queued = wp__results_queued(pool);
+	if (queued >= WP_RESULT_BATCH || atomic_load(&pool->side_len) ||
+	    results_done(pool)) {
 		s = WP__R_SLEEPING;
 		atomic_compare_exchange_strong(&pool->rstate, &s,
 					       WP__R_AWAKE);
 		return;
 	}
-	if (!wp__is_idle(pool) && atomic_load(&pool->awake) > 0)
+	/* A few results came in since the pass: let them gather.  Passes of
+	 * one or two results, back to back, would keep this thread on a CPU
+	 * (maybe a submitter's) pulling every record's cache line from the
+	 * worker's as it is written.  The workers wake us when a batch is
+	 * due (lane.c); the bound covers records pushed while we were awake,
+	 * which no worker counts. */
+	if (queued)
+		bound = WP__LANE_AGE_NS;
+	else if (!wp__is_idle(pool) && atomic_load(&pool->awake) > 0)
 		bound = SAFETY_NS;
 	wp__futex_wait(&pool->rstate, WP__R_SLEEPING, bound);
 	s = WP__R_SLEEPING;
