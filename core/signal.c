@@ -44,17 +44,18 @@ wake_sleepers(wp_pool *pool)
 	}
 }
 
-/* Everything that waits for workers or room (mu held). */
+/* Everything that waits for workers or room.  Called after pool->mu is
+ * released: a thread woken while the firer still holds it would only
+ * block again on the lock, and every unlock would then wake one more, a
+ * wake-up each (tens of microseconds on a VM).  The predicates changed
+ * under the lock, so a broadcast after it loses nobody. */
 static void
-kick_workers(wp_pool *pool, unsigned gate)
+kick_workers(wp_pool *pool)
 {
-	wp__gate_set(pool, gate);
+	wp__workers_wake(pool, -1);
 	wp__room_wake(pool);
-	if (pool->spares)
-		pthread_cond_broadcast(&pool->spare_cv);
-	if (atomic_load(&pool->idle_waiters))
-		pthread_cond_broadcast(&pool->idle_cv);
-	pool->watch_kick = true;
+	pthread_cond_broadcast(&pool->spare_cv);
+	pthread_cond_broadcast(&pool->idle_cv);
 	pthread_cond_broadcast(&pool->watch_cv);
 }
 
@@ -93,20 +94,14 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 	switch (sig) {
 	case WP_SIG_CANCEL:
 	case WP_SIG_SHUTDOWN:
-		kick_workers(pool, WP__G_HALT);
+		pool->watch_kick = true;
 		/* Tasks held in batches behind running tasks: cancelled
 		 * below, with the queue. */
 		nheld = wp__batches_steal(pool, &held, &kinds);
 		drain = true;
 		break;
 	case WP_SIG_CLOSE_TASKS:
-		kick_workers(pool, WP__G_CLOSE);
-		break;
-	case WP_SIG_STOP_MONITOR:
-		pthread_cond_broadcast(&pool->monitor_cv);
-		break;
-	case WP_SIG_STOP_HEALTH:
-		pthread_cond_broadcast(&pool->health_cv);
+		pool->watch_kick = true;
 		break;
 	case WP_SIG_CLOSE_RESULTS:
 		atomic_store(&pool->res_close, true);
@@ -114,12 +109,18 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 	default:
 		break;
 	}
-	if (sig == WP_SIG_CANCEL) {
-		pthread_cond_broadcast(&pool->monitor_cv);
-		pthread_cond_broadcast(&pool->health_cv);
+	if (sig == WP_SIG_CANCEL)
 		wake_sleepers(pool);
-	}
 	pthread_mutex_unlock(&pool->mu);
+
+	/* The wake-ups, outside the lock (kick_workers). */
+	if (sig == WP_SIG_CANCEL || sig == WP_SIG_SHUTDOWN ||
+	    sig == WP_SIG_CLOSE_TASKS)
+		kick_workers(pool);
+	if (sig == WP_SIG_STOP_MONITOR || sig == WP_SIG_CANCEL)
+		pthread_cond_broadcast(&pool->monitor_cv);
+	if (sig == WP_SIG_STOP_HEALTH || sig == WP_SIG_CANCEL)
+		pthread_cond_broadcast(&pool->health_cv);
 
 	if (sig == WP_SIG_CLOSE_RESULTS || sig == WP_SIG_CANCEL)
 		wp__results_wake(pool);
