@@ -94,14 +94,14 @@ wp__fire(wp_pool *pool, enum wp_signal sig)
 	switch (sig) {
 	case WP_SIG_CANCEL:
 	case WP_SIG_SHUTDOWN:
-		pool->watch_kick = true;
+		pool->watch_kick = pool->watch_rescan = true;
 		/* Tasks held in batches behind running tasks: cancelled
 		 * below, with the queue. */
 		nheld = wp__batches_steal(pool, &held, &kinds);
 		drain = true;
 		break;
 	case WP_SIG_CLOSE_TASKS:
-		pool->watch_kick = true;
+		pool->watch_kick = pool->watch_rescan = true;
 		break;
 	case WP_SIG_CLOSE_RESULTS:
 		atomic_store(&pool->res_close, true);

@@ -11,7 +11,10 @@
  * fence, load watch_at; watchdog: store watch_at = NEVER, scan, store the
  * real value), so either the scan sees the run or the worker sees that it
  * must kick.  In the steady state (same timeout for every task) no kick
- * is ever needed, so a timeout costs a worker two stores and a load.
+ * is ever needed, so a timeout costs a worker two stores, a fence and a
+ * load.  The watchdog scans only when a deadline is due, after a kick or
+ * a signal, or after it claimed runs: not at its supervision ticks, since
+ * every timed run that starts during a scan's NEVER window kicks it.
  *
  * When a deadline passes, the watchdog claims the run (CAS in the run
  * word), gives the task its TIMED_OUT outcome at once, cancels the task's
@@ -51,6 +54,7 @@ wp__watchdog_notice(wp_pool *pool, int64_t deadline)
 		return;
 	pthread_mutex_lock(&pool->mu);
 	pool->watch_kick = true;
+	pool->watch_rescan = true;
 	pthread_cond_signal(&pool->watch_cv);
 	pthread_mutex_unlock(&pool->mu);
 }
@@ -355,15 +359,27 @@ wp__watchdog_main(void *arg)
 	 * of timer slack. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	pthread_mutex_lock(&pool->mu);
+	pool->watch_rescan = true;
 	for (;;) {
 		wp__reap_exited(pool);
 		if (wp__workers_should_exit(pool) && pool->live_workers == 0 &&
 		    pool->spares == 0)
 			break;
 		n = 0;
-		next = scan(pool, res, &n);
+		/* A scan when a deadline is due or someone asked for one, not
+		 * at every supervision tick: a scan's watch_at = NEVER window
+		 * makes every timed run that starts during it kick us (a lock
+		 * and a wake-up each), and the kicks made scans of their own. */
+		if (pool->watch_rescan ||
+		    wp__ticks() >= atomic_load(&pool->watch_at)) {
+			pool->watch_rescan = false;
+			next = scan(pool, res, &n);
+		} else {
+			next = atomic_load(&pool->watch_at);
+		}
 		sup = supervise(pool);
 		if (n) {
+			pool->watch_rescan = true; /* more may be due */
 			pthread_mutex_unlock(&pool->mu);
 			wp__events_flush(pool);
 			deliver_timeouts(pool, res, n);

@@ -809,6 +809,7 @@ struct wp_pool {
 	unsigned spares;        /* threads in ROLE_SPARE */
 	unsigned worker_threads; /* threads not yet EXITED (any role) */
 	bool watch_kick;          /* mu: wake the watchdog now */
+	bool watch_rescan;        /* mu: it must scan the runs at its next look */
 	_Atomic int64_t watch_at; /* ticks: when the watchdog looks next */
 	int64_t watch_guess;      /* mu: a usual timeout (ticks) */
 	uint64_t watch_runsum;    /* mu: runs seen by the last scan */
