@@ -3,7 +3,7 @@
 # Debian 12 (bookworm); run as root, or with sudo available.
 set -eu
 pkgs="gcc libc6-dev meson ninja-build pkg-config libncurses-dev libreadline-dev
-      libcmocka-dev tmux ncurses-term locales python3 procps"
+      libcmocka-dev tmux ncurses-term locales python3 procps groff-base"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -4,7 +4,8 @@
   check-man.py WPOOL MANPAGE
 
 - `groff -man -Tutf8 -ww -z` prints no warning (exit 77, skipped, when
-  groff is not installed: it is not one of wpool's build dependencies);
+  groff is not installed: scripts/deps.sh installs groff-base for the
+  test run, but it is not one of wpool's build dependencies);
 - every section a man page of a program should have is there;
 - every long option of `wpool --help` and every command of `wpool help`
   appears in the page;
