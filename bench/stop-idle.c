@@ -9,7 +9,8 @@
  * wp_pool_destroy() (frees).  stop_us is the stop alone, total_us stop
  * plus destroy (what the harness times, since its destroy does both).
  * threads_after is the largest thread count of the process seen right
- * after a stop (1: only this thread is left, everything was joined).
+ * after a stop and destroy (1: only this thread is left, everything was
+ * joined; destroy starts no thread).
  * The stop report's phase times (ms since the stop began, medians) show
  * where the time goes.
  *
@@ -81,13 +82,14 @@ main(int argc, char **argv)
 		rc = wp_pool_stop(pool, &rep);
 		t1 = bu_now();
 		bu_check(rc, "wp_pool_stop");
-		n = bu_threads();
-		if (n > threads_after)
-			threads_after = n;
 		for (int p = 0; p < WP_PHASE_COUNT; p++)
 			phase[p][c] = rep->phase_ms[p] * 1e3;
 		bu_check(wp_pool_destroy(pool), "wp_pool_destroy");
 		t2 = bu_now();
+		/* Counted outside the clock (it reads /proc). */
+		n = bu_threads();
+		if (n > threads_after)
+			threads_after = n;
 		stop[c] = (double)(t1 - t0) / 1e3;
 		total[c] = (double)(t2 - t0) / 1e3;
 	}
