@@ -19,6 +19,7 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -340,7 +341,7 @@ wp__config_resolve(struct wp_config *cfg)
 	unsigned w;
 
 	if (cfg->workers == 0)
-		cfg->workers = WP__MIN(wp__online_cpus(), WP_WORKERS_MAX);
+		cfg->workers = WP__MIN(wp__cpus(), WP_WORKERS_MAX);
 	w = cfg->workers;
 	if (cfg->task_queue_cap == 0)
 		cfg->task_queue_cap = WP__MIN(2 * w, WP_QUEUE_CAP_MAX);
@@ -355,12 +356,20 @@ wp__config_resolve(struct wp_config *cfg)
 		cfg->event_ring_cap = EVENT_RING_DEFAULT;
 }
 
-/* Online CPUs, at least 1 even when sysconf cannot tell. */
+/* The CPUs this process may run on: its affinity mask (taskset, cgroup
+ * cpusets), else the online CPUs; at least 1.  Workers beyond these only
+ * take turns, and a submitter that watches the queue on the only CPU
+ * keeps the workers from it. */
 unsigned
-wp__online_cpus(void)
+wp__cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long n;
 
+	if (sched_getaffinity(0, sizeof set, &set) == 0 &&
+	    (n = CPU_COUNT(&set)) >= 1)
+		return (unsigned)n;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		return 1;
 	return n > UINT_MAX ? UINT_MAX : (unsigned)n;

@@ -86,7 +86,7 @@ wp_pool_create(const struct wp_config *cfg, wp_pool **out)
 		goto err_free_queue;
 	pool->cfg = c;
 	pool->contain = c.contain_crashes;
-	pool->ncpu = wp__online_cpus();
+	pool->ncpu = wp__cpus();
 	atomic_init(&pool->refs, 1);
 	atomic_init(&pool->watch_at, WP__NEVER);
 	atomic_init(&pool->task_timeout_ns,

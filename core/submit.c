@@ -100,9 +100,10 @@ wait_room(wp_pool *pool, int64_t deadline)
 	 * sleep and a wake-up per fill.  Between looks, pause: a system
 	 * call per look (sched_yield) was measured to slow the workers on
 	 * the other CPU up to 3x on a VM, even one every 30 us.  When the
-	 * queue stops shrinking, or draining will take long, the workers
-	 * need the CPU more than we need a fast start: sleep. */
-	if (drain_ns(pool) < ROOM_WATCH_NS)
+	 * queue stops shrinking, or draining will take long, or there is no
+	 * other CPU to drain it on, the workers need the CPU more than we
+	 * need a fast start: sleep. */
+	if (pool->ncpu > 1 && drain_ns(pool) < ROOM_WATCH_NS)
 		until = now + ROOM_WATCH_NS;
 	for (unsigned len, last = UINT_MAX, stalls = 0;
 	     now < until && now < deadline && stalls < ROOM_STALLS;) {

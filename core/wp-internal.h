@@ -299,7 +299,8 @@ uint64_t wp__config_get(const struct wp_config *cfg, enum wp_option opt);
 void wp__config_set(struct wp_config *cfg, enum wp_option opt, uint64_t v);
 /* Resolves the "0 = derived" fields (workers from CPUs, caps from W). */
 void wp__config_resolve(struct wp_config *cfg);
-unsigned wp__online_cpus(void);
+/* The CPUs this process may run on (affinity mask), at least 1. */
+unsigned wp__cpus(void);
 /* Results a worker may hold for the handler: the result queue's cap
  * shared among the target workers (at least one each). */
 #define WP__RESULTS_PER_WORKER 1024

@@ -183,7 +183,7 @@ typedef void (*wp_health_cb)(void *udata, const struct wp_health *h);
 #define WP_RESULT_BATCH 64
 
 struct wp_config {
-	unsigned workers;           /* 0: online CPUs */
+	unsigned workers;           /* 0: the CPUs the process may run on */
 	unsigned task_queue_cap;    /* 0: 2 x workers */
 	unsigned result_queue_cap;  /* 0: 1024 x workers; shared among the
 				       workers' lanes, at least 1 each */

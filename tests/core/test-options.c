@@ -7,6 +7,7 @@
 #include "wp-internal.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -355,17 +356,30 @@ static void
 test_resolve(void **state)
 {
 	struct wp_config c;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t all, one;
 	unsigned w;
 
 	(void)state;
-	assert_true(wp__online_cpus() >= 1);
-	if (cpus >= 1)
-		assert_int_equal(wp__online_cpus(), (unsigned)cpus);
+	/* The CPUs of the affinity mask, not all online ones: with the mask
+	 * cut to one CPU, one worker by default. */
+	assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+	assert_int_equal(wp__cpus(), (unsigned)CPU_COUNT(&all));
+	CPU_ZERO(&one);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &all)) {
+			CPU_SET(i, &one);
+			break;
+		}
+	assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+	assert_int_equal(wp__cpus(), 1);
+	wp_config_init(&c);
+	wp__config_resolve(&c);
+	assert_int_equal(c.workers, 1);
+	assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
 
 	wp_config_init(&c);
 	wp__config_resolve(&c);
-	w = WP__MIN(wp__online_cpus(), WP_WORKERS_MAX);
+	w = WP__MIN(wp__cpus(), WP_WORKERS_MAX);
 	assert_int_equal(c.workers, w);
 	assert_int_equal(c.task_queue_cap, 2 * w);
 	assert_int_equal(c.result_queue_cap, WP__RESULTS_PER_WORKER * w);

@@ -523,7 +523,7 @@ test_submit_blocking_tasks_all_run(void **state)
 	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
 	for (unsigned i = 0; i < 2 * w; i++)
 		bt_go(p, BT_GATE, 0);
-	BT_EVENTUALLY(bt_started() == 2000 + (int)w);
+	BT_EVENTUALLY(bt_started() == 2000 + w);
 	atomic_store(&bt_w.gate, 1);
 	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
 	assert_int_equal(bt_nres(&R), 2000 + 2 * (int)w);
