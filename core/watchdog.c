@@ -228,21 +228,25 @@ scan(wp_pool *pool, struct wp_result *out, unsigned *n)
 	return next;
 }
 
+/* A thread in a run that has lasted SUPERVISE_NS or more (ticks). */
+static bool
+stuck_in_run(const struct wp__thread *t, int64_t now)
+{
+	return (atomic_load(&t->run) & 3) == WP__RUN_ACTIVE &&
+	       now - atomic_load_explicit(&t->started, memory_order_relaxed) >=
+		       wp__ns2tk(SUPERVISE_NS);
+}
+
 /* Tasks held in a batch behind a run far longer than usual go back to
  * the queue (mu held); true if any did. */
 static bool
 rescue_batches(wp_pool *pool, int64_t now)
 {
-	int64_t limit = wp__ns2tk(SUPERVISE_NS);
 	struct wp__thread *t;
 	bool any = false;
 
 	for (t = pool->threads; t; t = t->next_all) {
-		if (!wp__batch_len(t, NULL))
-			continue;
-		if ((atomic_load(&t->run) & 3) != WP__RUN_ACTIVE ||
-		    now - atomic_load_explicit(&t->started,
-					       memory_order_relaxed) < limit)
+		if (!wp__batch_len(t, NULL) || !stuck_in_run(t, now))
 			continue;
 		wp__batch_requeue(pool, t);
 		any = true;
@@ -250,8 +254,10 @@ rescue_batches(wp_pool *pool, int64_t now)
 	return any;
 }
 
+/* What supervision tells the workers (worker.c's step_aside), written
+ * only when it changes. */
 static void
-set_starved(wp_pool *pool, bool starved, int stuck)
+tell_workers(wp_pool *pool, bool starved, int stuck)
 {
 	if (atomic_load_explicit(&pool->starved, memory_order_relaxed) !=
 	    starved)
@@ -264,7 +270,7 @@ static void
 supervise_off(wp_pool *pool)
 {
 	atomic_store(&pool->supervise, false);
-	set_starved(pool, false, 0);
+	tell_workers(pool, false, 0);
 }
 
 /* Supervision (mu held): wakes parked workers for tasks that waited too
@@ -278,7 +284,6 @@ static int64_t
 supervise(wp_pool *pool)
 {
 	int64_t oldest, now_ns = wp__now(), now = wp__ticks();
-	int64_t limit = wp__ns2tk(SUPERVISE_NS);
 	bool held = false;
 	int sleepers, stuck = 0;
 	unsigned queued;
@@ -292,10 +297,7 @@ supervise(wp_pool *pool)
 	for (struct wp__thread *t = pool->threads; t; t = t->next_all) {
 		if (wp__batch_len(t, NULL))
 			held = true;
-		if (t->role == WP__ROLE_SLOT &&
-		    (atomic_load(&t->run) & 3) == WP__RUN_ACTIVE &&
-		    now - atomic_load_explicit(&t->started,
-					       memory_order_relaxed) >= limit)
+		if (t->role == WP__ROLE_SLOT && stuck_in_run(t, now))
 			stuck++;
 	}
 	if (held && rescue_batches(pool, now))
@@ -307,11 +309,11 @@ supervise(wp_pool *pool)
 		return WP__NEVER;
 	}
 	oldest = wp__q_oldest(&pool->tasks);
-	if (sleepers && oldest && now - oldest >= limit) {
-		set_starved(pool, true, stuck);
+	if (sleepers && oldest && now - oldest >= wp__ns2tk(SUPERVISE_NS)) {
+		tell_workers(pool, true, stuck);
 		wp__workers_wake(pool, (int)WP__MIN((unsigned)sleepers, queued));
 	} else {
-		set_starved(pool, false, stuck);
+		tell_workers(pool, false, stuck);
 	}
 	return now_ns + SUPERVISE_NS;
 }
