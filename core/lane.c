@@ -17,8 +17,9 @@
  * is idle, so workers do not wake it per result: at the start of each run
  * (after the fence that publishes the run) a worker looks at rstate, and
  * wakes a sleeping handler only when its lane holds WP_RESULT_BATCH
- * results the handler has not seen, when the oldest of them is older than
- * AGE, or when the worker's tasks are long; before it parks or leaves it
+ * results (or three quarters of the lane) the handler has not seen, when
+ * the oldest of them is older than AGE (1 ms), or when the worker's tasks
+ * are long; before it parks or leaves it
  * wakes the handler for anything.  A result stranded behind a task that
  * runs far longer than usual is picked up by the handler's own timed sleep
  * (SAFETY) while tasks are in flight.  The Dekker pair: the worker pushes,

@@ -25,6 +25,8 @@
  */
 #include "wp-internal.h"
 
+#include <sched.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,7 +183,11 @@ void *
 wp__results_main(void *arg)
 {
 	wp_pool *pool = arg;
+	struct sched_param sp = {0};
 
+	/* Not worth preempting a worker or a submitter for at its wake-up
+	 * (docs/design.md, "Waking the handler in batches"); best effort. */
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
 	wp__self.pool = pool;
 	for (;;) {
 		if (wp__results_pass(pool))

@@ -16,8 +16,18 @@
  * first watches it drain (pausing, no system call) while it shrinks.
  * Then it raises `room_armed`, looks once more, and sleeps on the
  * `room_seq` futex; a worker that takes a task while `room_armed` is set
- * and the queue has drained to half its capacity (hysteresis, not a wake
- * per pop) bumps room_seq and wakes every waiting submitter.  Every stop
+ * and the queue has drained to the room mark (hysteresis, not a wake per
+ * pop) bumps room_seq and wakes every waiting submitter.  The mark is half
+ * the capacity, or a quarter when what is left still lasts the awake
+ * workers WAKE_LEAD_NS: a submitter woken later refills more per sleep,
+ * and each sleep costs a worker's CPU two context switches, but it must
+ * be back before the queue runs dry.  When tasks are long (LONG_NS), the
+ * queue drains too slowly to wait for any mark: the first free place
+ * wakes the submitter.  A sleeping submitter also looks again every
+ * RELOOK_NS and takes any free place, so a mark set by short tasks cannot
+ * keep it off a queue that has room while the workers are in long runs;
+ * and a submit whose time ran out tries once more before it fails.  Every
+ * stop
  * path and a capacity change do the same.  A blocking submit from one of
  * the pool's own threads into a full queue fails fast with
  * WP_EWOULDDEADLOCK: if every worker waited for room, nobody would make
@@ -41,6 +51,13 @@
  * (they may share its CPU), so it sleeps and leaves them the CPU. */
 #define ROOM_PAUSES 200
 #define ROOM_STALLS 16
+/* A woken submitter is back pushing well within this (a futex wake-up
+ * and a context switch, tens of us on a VM). */
+#define WAKE_LEAD_NS (100 * WP__NS_PER_US)
+/* Tasks this long (per awake worker) are worth a wake-up each. */
+#define LONG_NS WP__NS_PER_MS
+/* A sleeping submitter looks at the queue at least this often. */
+#define RELOOK_NS (10 * WP__NS_PER_MS)
 
 void
 wp_task_opts_init(struct wp_task_opts *o)
@@ -68,47 +85,62 @@ wp__room_wake(wp_pool *pool)
 	wp__futex_wake(&pool->room_seq, -1);
 }
 
-/* About how long the awake workers take to run half the queue, from the
- * usual task length they publish. */
+/* The awake workers' usual time per task (ns): the usual task length
+ * they publish, over how many run at once (no more than the CPUs). */
 static int64_t
-drain_ns(wp_pool *pool)
+ns_per_task(wp_pool *pool)
 {
 	int hands = atomic_load_explicit(&pool->awake, memory_order_relaxed);
 
+	hands = WP__MIN(hands, (int)pool->ncpu);
 	return wp__tk2ns(atomic_load_explicit(&pool->task_tk,
-					      memory_order_relaxed)) *
-	       (atomic_load(&pool->tasks.cap) / 2) / WP__MAX(hands, 1);
+					      memory_order_relaxed)) /
+	       WP__MAX(hands, 1);
 }
 
-/* Waits for room until deadline (ns).  Returns false when the time ran
- * out.  No spinning first: room comes back in a batch (at half the
- * capacity), so a submitter that pushed again at the first free place
- * would only trade places with the workers one task at a time. */
-static bool
+unsigned
+wp__room_mark(wp_pool *pool)
+{
+	unsigned cap = atomic_load(&pool->tasks.cap);
+	int64_t per = ns_per_task(pool);
+
+	if (per >= LONG_NS)
+		return cap - 1;
+	return per * (cap / 4) >= WAKE_LEAD_NS ? cap / 4 : cap / 2;
+}
+
+/* Waits until the queue has room by the mark, or RELOOK_NS, or the
+ * deadline (ns), whichever is first; the caller pushes again.  No
+ * spinning first: room comes back in a batch (at the mark), so a
+ * submitter that pushed again at the first free place would only trade
+ * places with the workers one task at a time. */
+static void
 wait_room(wp_pool *pool, int64_t deadline)
 {
 	struct wp__taskq *q = &pool->tasks;
 	uint32_t seq;
 	int64_t now = wp__now(), until = now;
+	unsigned mark = wp__room_mark(pool);
 
 	if (now >= deadline)
-		return false;
+		return;
 	atomic_fetch_add(&pool->blocked, 1);
-	/* When the workers will have drained half the queue soon (their
-	 * tasks are short), watch it drain, down to half the capacity (the
-	 * mark a sleeping submitter is woken at), rather than pay a futex
+	/* When the workers will have drained the queue to the mark soon
+	 * (their tasks are short), watch it drain, down to the mark a
+	 * sleeping submitter is woken at, rather than pay a futex
 	 * sleep and a wake-up per fill.  Between looks, pause: a system
 	 * call per look (sched_yield) was measured to slow the workers on
 	 * the other CPU up to 3x on a VM, even one every 30 us.  When the
 	 * queue stops shrinking, or draining will take long, or there is no
 	 * other CPU to drain it on, the workers need the CPU more than we
 	 * need a fast start: sleep. */
-	if (pool->ncpu > 1 && drain_ns(pool) < ROOM_WATCH_NS)
+	if (pool->ncpu > 1 &&
+	    ns_per_task(pool) * (atomic_load(&q->cap) - mark) < ROOM_WATCH_NS)
 		until = now + ROOM_WATCH_NS;
 	for (unsigned len, last = UINT_MAX, stalls = 0;
 	     now < until && now < deadline && stalls < ROOM_STALLS;) {
 		len = wp__q_len(q);
-		if (len <= atomic_load(&q->cap) / 2 || wp__q_is_closed(q))
+		if (len <= mark || wp__q_is_closed(q))
 			goto room;
 		stalls = len < last ? 0 : stalls + 1;
 		last = len;
@@ -125,15 +157,9 @@ wait_room(wp_pool *pool, int64_t deadline)
 	if (now < deadline && wp__q_len(q) >= atomic_load(&q->cap) &&
 	    !wp__q_is_closed(q))
 		wp__futex_wait(&pool->room_seq, seq,
-			       deadline == WP__NEVER ? -1 : deadline - now);
-	now = wp__now();
-	if (now >= deadline) {
-		atomic_fetch_sub(&pool->blocked, 1);
-		return false;
-	}
+			       WP__MIN(deadline - now, RELOOK_NS));
 room:
 	atomic_fetch_sub(&pool->blocked, 1);
-	return true;
 }
 
 static int
@@ -179,11 +205,13 @@ submit(wp_pool *pool, wp_task_fn fn, void *arg, const struct wp_task_opts *o,
 			return reject(pool, WP__REJ_DEADLOCK,
 				      WP_EWOULDDEADLOCK);
 		/* The deadline is only read when a wait is due: most
-		 * blocking submits never wait. */
+		 * blocking submits never wait.  Once it has passed, the
+		 * push above was the last try. */
 		if (!deadline)
 			deadline = wp__deadline_after_ms(timeout_ms);
-		if (!wait_room(pool, deadline))
+		else if (wp__now() >= deadline)
 			return reject(pool, WP__REJ_TIMEOUT, WP_ETIMEDOUT);
+		wait_room(pool, deadline);
 	}
 	wp__workers_kick(pool);
 	if (id)

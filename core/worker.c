@@ -209,14 +209,14 @@ more_hands(wp_pool *pool, int64_t waited)
 		wp__supervise(pool);
 }
 
-/* A submitter waits for room and the queue has drained to half. */
+/* A submitter waits for room and the queue has drained to the mark. */
 static void
 room_check(wp_pool *pool)
 {
 	struct wp__taskq *q = &pool->tasks;
 
 	if (WP__UNLIKELY(atomic_load(&pool->room_armed)) &&
-	    wp__q_len(q) <= atomic_load(&q->cap) / 2)
+	    wp__q_len(q) <= wp__room_mark(pool))
 		wp__room_wake(pool);
 }
 

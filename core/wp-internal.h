@@ -436,7 +436,7 @@ void wp__q_drain(wp_pool *pool,
  */
 #define WP__LANE_CAP 1024 /* records a lane can hold */
 /* Results older than this wake a sleeping handler at the next run. */
-#define WP__LANE_AGE_NS (200 * WP__NS_PER_US)
+#define WP__LANE_AGE_NS (1000 * WP__NS_PER_US)
 enum {
 	WP__REC_PANICKED = 1,
 	WP__REC_CRASHED = 2,
@@ -913,8 +913,8 @@ wp__cb_leave(wp_pool *pool)
 }
 
 /* Is a look at the handler due before the next run?  Only for results it
- * has not seen: WP_RESULT_BATCH of them or half a lane, old ones, or any
- * when tasks are long. */
+ * has not seen: WP_RESULT_BATCH of them or three quarters of a lane, old
+ * ones, or any when tasks are long. */
 static inline bool
 wp__lane_due(wp_pool *pool, const struct wp__lane *l, int64_t now,
 	     bool is_long)
@@ -926,7 +926,7 @@ wp__lane_due(wp_pool *pool, const struct wp__lane *l, int64_t now,
 	if (is_long)
 		return true;
 	share = atomic_load_explicit(&pool->lane_share, memory_order_relaxed);
-	return l->nout >= WP__MAX(WP_RESULT_BATCH, share / 2) ||
+	return l->nout >= WP__MAX(WP_RESULT_BATCH, share - share / 4) ||
 	       now - l->out_since >= wp__ns2tk(WP__LANE_AGE_NS);
 }
 void wp__pool_unref(wp_pool *pool);
@@ -948,6 +948,8 @@ void wp__lane_share_update(wp_pool *pool);
  */
 /* Wakes every submitter waiting for room. */
 void wp__room_wake(wp_pool *pool);
+/* The queue length a submitter waiting for room is woken at (submit.c). */
+unsigned wp__room_mark(wp_pool *pool);
 
 /* ------------------------------------------------------------------------
  * worker.c

@@ -178,8 +178,10 @@ typedef void (*wp_metrics_cb)(void *udata, const struct wp_metrics *m);
 typedef void (*wp_health_cb)(void *udata, const struct wp_health *h);
 
 /* Workers hand results to the result handler through per-worker lanes and
- * wake a sleeping handler once this many (or half a lane) wait, when old
- * ones wait, or when the worker goes idle: not once per result. */
+ * wake a sleeping handler once this many (or three quarters of a lane)
+ * wait, when one has waited 1 ms, or when the worker goes idle: not once
+ * per result.  on_result runs on the handler's thread, "wp-results", one
+ * call at a time, under SCHED_BATCH (threads it starts inherit that). */
 #define WP_RESULT_BATCH 64
 
 struct wp_config {

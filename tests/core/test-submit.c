@@ -4,7 +4,8 @@
  *
  * Covers: accepted tasks run and are delivered once; submit before start;
  * WP_EFULL, WP_ECLOSED, WP_EINVAL; blocking submit timing out, waking on
- * stop, getting room; WP_EWOULDDEADLOCK from a worker; ids unique across
+ * stop, getting room (also when the workers go into long runs with the
+ * queue above the wake mark); WP_EWOULDDEADLOCK from a worker; ids unique across
  * submitting threads; options (kind, free_fn); the ctx accessors; as many
  * blocking tasks as workers all run at once, even after short tasks.
  */
@@ -331,6 +332,51 @@ test_submit_wait_gets_room(void **state)
 	end();
 }
 
+/* The room mark is set by the usual task length: with millisecond tasks
+ * a worker wakes a blocked submitter only once the queue has drained to
+ * a quarter.  Here both workers go into long runs having taken one task
+ * each from a full queue: there is room, but the queue will not drain
+ * to the mark for as long as they run.  The submitter must still get
+ * in, well within its 3 s (it looks again at least every 10 ms). */
+static void
+test_submit_wait_room_above_mark(void **state)
+{
+	struct wp_config cfg;
+	struct waiter w = {.wait_ms = 3000};
+	wp_pool *p;
+	pthread_t t;
+
+	begin();
+	bt_cfg(&cfg, &R);
+	cfg.workers = 2;
+	cfg.task_queue_cap = 8;
+	p = bt_pool(&cfg, &R, true);
+	w.p = p;
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(
+		    bt_submit_opts(p, BT_SPIN, 1, 0, 0, BT_TO_DEF, true,
+				   WPT_CEILING_MS, NULL),
+		    0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	bt_go(p, BT_HANG, 0);
+	bt_go(p, BT_HANG, 0);
+	BT_EVENTUALLY(bt_started() == 22);
+	for (int i = 0; i < 8; i++)
+		bt_go(p, BT_GATE, 0);
+	t = bt_spawn(waiter_main, &w);
+	BT_EVENTUALLY(bt_m(p).blocked_submitters == 1);
+	atomic_store(&bt_w.release, 1);
+	BT_EVENTUALLY(bt_started() == 24);
+	BT_EVENTUALLY(atomic_load(&w.done) == 1);
+	pthread_join(t, NULL);
+	assert_int_equal(atomic_load(&w.rc), 0);
+	atomic_store(&bt_w.gate, 1);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	assert_int_equal(bt_result_of(&R, w.id, NULL), 1);
+	bt_finish(p, &R);
+	end();
+}
+
 /* A task doing a blocking submit into its own full pool gets
  * WP_EWOULDDEADLOCK at once instead of hanging. */
 static void
@@ -546,6 +592,7 @@ main(void)
 		BT_TEST(test_submit_wait_timeout),
 		BT_TEST(test_submit_wait_wakes_on_stop),
 		BT_TEST(test_submit_wait_gets_room),
+		BT_TEST(test_submit_wait_room_above_mark),
 		BT_TEST(test_submit_wait_self_deadlock),
 		BT_TEST(test_submit_ids_unique_across_threads),
 		BT_TEST(test_submit_ctx_accessors),
