@@ -59,6 +59,10 @@
 /* A sleeping submitter looks at the queue at least this often. */
 #define RELOOK_NS (10 * WP__NS_PER_MS)
 
+/* The default kind label; options from wp_task_opts_init() point here, so
+ * a submit with them knows it at a glance. */
+static const char default_kind[] = "task";
+
 void
 wp_task_opts_init(struct wp_task_opts *o)
 {
@@ -66,7 +70,7 @@ wp_task_opts_init(struct wp_task_opts *o)
 		return;
 	memset(o, 0, sizeof *o);
 	o->timeout_ms = WP_TIMEOUT_DEFAULT;
-	o->kind = "task";
+	o->kind = default_kind;
 }
 
 static int
@@ -186,7 +190,8 @@ submit(wp_pool *pool, wp_task_fn fn, void *arg, const struct wp_task_opts *o,
 		t.timeout_ns = 0; /* effectively never: run directly */
 	else
 		t.timeout_ns = (int64_t)o->timeout_ms * WP__NS_PER_MS;
-	t.has_kind = o && o->kind && o->kind[0] && strcmp(o->kind, "task");
+	t.has_kind = o && o->kind && o->kind != default_kind && o->kind[0] &&
+		     strcmp(o->kind, default_kind);
 	if (t.has_kind)
 		wp__kind_copy(kind, o->kind);
 	t.id = 0;
