@@ -915,6 +915,7 @@ wp__worker_main(void *arg)
 {
 	struct wp__thread *t = arg;
 	wp_pool *pool = t->pool;
+	struct wp__lane *seen = NULL; /* the lane checked since our last push */
 	bool detached;
 	int r;
 
@@ -936,22 +937,30 @@ wp__worker_main(void *arg)
 
 		if (must_leave(pool, t)) {
 			/* The lane is ours until leave(): nothing in it may
-			 * stay unseen (a spare may leave without serving). */
-			pthread_mutex_unlock(&pool->mu);
-			wp__fence();
-			wp__lane_check(pool, l, wp__ticks(), WP__CHK_PARK);
-			pthread_mutex_lock(&pool->mu);
+			 * stay unseen (a spare may leave without serving).
+			 * Unless we looked at it after our last push: then
+			 * the lock is not given up (and fought for again by
+			 * every worker a stop wakes). */
+			if (seen != l) {
+				pthread_mutex_unlock(&pool->mu);
+				wp__fence();
+				wp__lane_check(pool, l, wp__ticks(),
+					       WP__CHK_PARK);
+				pthread_mutex_lock(&pool->mu);
+			}
 			break;
 		}
 
 		pthread_mutex_unlock(&pool->mu);
 		r = serve(pool, t, l, slot);
+		seen = NULL;
 		if (r != CLAIMED) {
 			drop_batch(pool, t);
 			/* Before anything that may hand the slot (and its lane)
 			 * to another thread: nothing of ours stays unseen. */
 			wp__fence();
 			wp__lane_check(pool, l, wp__ticks(), WP__CHK_PARK);
+			seen = l;
 		}
 		pthread_mutex_lock(&pool->mu);
 		if (r != CLAIMED)
