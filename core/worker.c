@@ -793,7 +793,10 @@ serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
 			if (r == AGAIN)
 				continue;
 		}
-		room_check(pool);
+		/* Once a batch: the queue's length reads the submitters'
+		 * cursor, a line they write at every push. */
+		if (!wp__batch_len(t, NULL))
+			room_check(pool);
 		if (run(pool, t, l, slot, &now))
 			return CLAIMED;
 	}
