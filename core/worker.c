@@ -191,19 +191,27 @@ static void
 more_hands(wp_pool *pool, int64_t waited)
 {
 	int waking = atomic_load_explicit(&pool->waking, memory_order_relaxed);
+	bool now;
 
 	if (WP__LIKELY(atomic_load_explicit(&pool->sleepers,
-					    memory_order_relaxed) <= waking) ||
-	    !wp__q_ready(&pool->tasks))
+					    memory_order_relaxed) <= waking))
 		return;
-	if (waited >= wp__ns2tk(BEHIND_NS) &&
-	    (atomic_load_explicit(&pool->awake, memory_order_relaxed) +
-			     waking <
-		     (int)pool->ncpu ||
-	     atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) >
-		     0 ||
-	     atomic_load_explicit(&pool->starved, memory_order_relaxed)) &&
-	    wp__q_deep(&pool->tasks))
+	now = waited >= wp__ns2tk(BEHIND_NS) &&
+	      (atomic_load_explicit(&pool->awake, memory_order_relaxed) +
+			       waking <
+		       (int)pool->ncpu ||
+	       atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) >
+		       0 ||
+	       atomic_load_explicit(&pool->starved, memory_order_relaxed));
+	/* The queue's head last: it is a line the other workers write. With
+	 * supervision already on, a look that would only ask for it is
+	 * skipped. */
+	if (!now &&
+	    atomic_load_explicit(&pool->supervise, memory_order_relaxed))
+		return;
+	if (!wp__q_ready(&pool->tasks))
+		return;
+	if (now && wp__q_deep(&pool->tasks))
 		wake_for_task(pool);
 	else
 		wp__supervise(pool);

@@ -767,12 +767,17 @@ struct wp_pool {
 	_Atomic int64_t spin_tk;     /* the spinner's current limit, ticks */
 	_Atomic int64_t spin_end;    /* ticks: when a spin last gave up */
 	_Atomic int64_t spin_max_ns; /* the idle-spin option (0: no spin) */
-	atomic_uint gate;      /* WP__G_* */
+
+	/* Read at every task, written only when a signal fires or an
+	 * option changes: a line of their own, so that no write made per
+	 * task or per spin (above) makes every worker miss on them. */
+	atomic_uint gate /* WP__G_* */
+		__attribute__((aligned(WP__CACHELINE)));
 	_Atomic int64_t task_timeout_ns; /* the pool's default; 0: none */
+	atomic_uint lane_share; /* records a lane may hold (lane.c) */
 
 	/* Results (lane.c).  rstate is the handler's futex word. */
 	_Atomic uint32_t rstate __attribute__((aligned(WP__CACHELINE)));
-	atomic_uint lane_share; /* records a lane may hold */
 	atomic_uint nlanes;     /* lanes[0 .. nlanes) exist */
 	atomic_int producers;   /* slot workers + watchdog */
 	atomic_bool res_close;  /* close-results fired */
