@@ -411,7 +411,11 @@ void wp_task_opts_init(struct wp_task_opts *o);
 int wp_submit(wp_pool *pool, wp_task_fn fn, void *arg,
 	      const struct wp_task_opts *opts, uint64_t *id);
 /* Blocking submit: waits up to timeout_ms for room (WP_ETIMEDOUT), and
- * wakes at once with WP_ECLOSED if the pool stops.  From one of this
+ * wakes at once with WP_ECLOSED if the pool stops.  Room comes back in
+ * batches: a waiting submitter is let in once the queue has drained to a
+ * mark (a half or a quarter of it, from how fast tasks run; any free
+ * place when tasks are long), and within 10 ms of any free place in any
+ * case; it tries once more at the deadline.  From one of this
  * pool's own threads (a task, a result or error callback) with the queue
  * full: WP_EWOULDDEADLOCK at once, never a wait. */
 int wp_submit_wait(wp_pool *pool, wp_task_fn fn, void *arg,
