@@ -12,8 +12,9 @@
  * be woken (worker.c explains when).
  *
  * A full queue refuses at once (wp_submit) or waits (wp_submit_wait).  If
- * the workers will drain half of it within ROOM_WATCH_NS, the submitter
- * first watches it drain (pausing, no system call) while it shrinks.
+ * the workers will drain it to the room mark (below) within ROOM_WATCH_NS,
+ * the submitter first watches it drain (pausing, no system call) while it
+ * shrinks.
  * Then it raises `room_armed`, looks once more, and sleeps on the
  * `room_seq` futex; a worker that takes a task while `room_armed` is set
  * and the queue has drained to the room mark (hysteresis, not a wake per
@@ -27,12 +28,11 @@
  * RELOOK_NS and takes any free place, so a mark set by short tasks cannot
  * keep it off a queue that has room while the workers are in long runs;
  * and a submit whose time ran out tries once more before it fails.  Every
- * stop
- * path and a capacity change do the same.  A blocking submit from one of
- * the pool's own threads into a full queue fails fast with
- * WP_EWOULDDEADLOCK: if every worker waited for room, nobody would make
- * any (and a result callback that waited would stop the result handler,
- * which stops the workers).
+ * stop path and a capacity change wake waiting submitters too.  A
+ * blocking submit from one of the pool's own threads into a full queue
+ * fails fast with WP_EWOULDDEADLOCK: if every worker waited for room,
+ * nobody would make any (and a result callback that waited would stop the
+ * result handler, which stops the workers).
  */
 #include "wp-internal.h"
 
