@@ -94,11 +94,13 @@ wp__futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t rel_ns)
 		0);
 }
 
-void
+int
 wp__futex_wake(_Atomic uint32_t *word, int n)
 {
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE,
-		n < 0 ? INT_MAX : n, NULL, NULL, 0);
+	long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE,
+			 n < 0 ? INT_MAX : n, NULL, NULL, 0);
+
+	return r < 0 ? 0 : (int)r;
 }
 
 /* The size glibc would give a thread (RLIMIT_STACK, usually 8 MiB), so a

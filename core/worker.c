@@ -116,18 +116,9 @@ adapt_spin(wp_pool *pool)
 			      memory_order_relaxed);
 }
 
-/* Wakes one parked worker for a task, counting the wake-up in flight:
- * until the worker runs (tens of microseconds on a VM) it counts as
- * awake, so the next submits do not wake another for nothing. */
-static void
-wake_for_task(wp_pool *pool)
-{
-	atomic_fetch_add(&pool->waking, 1);
-	wp__workers_wake(pool, 1);
-}
-
-/* A parked worker returned from its futex: one wake-up less in flight
- * (or none, if it was woken for all or by a spurious return). */
+/* A wake-up is no longer in flight: a parked worker returned from its
+ * futex (or none, if it was woken for all or by a spurious return), or a
+ * wake-up found nobody asleep to take it. */
 static void
 woke(wp_pool *pool)
 {
@@ -135,6 +126,24 @@ woke(wp_pool *pool)
 
 	while (w > 0 && !atomic_compare_exchange_weak(&pool->waking, &w, w - 1))
 		;
+}
+
+/* Wakes one parked worker for a task, counting the wake-up in flight:
+ * until the worker runs (tens of microseconds on a VM) it counts as
+ * awake, so the next submits do not wake another for nothing.  If the
+ * futex woke nobody, the worker it was meant for had not gone to sleep
+ * yet: it sees work_seq changed and returns at once (counting itself
+ * back with woke()), or it found a task on its last look and never
+ * sleeps; either way the wake-up is taken now, and must not stay
+ * counted (the test-wake suite: a wake-up left counted kept a worker
+ * asleep through every later submit). */
+static void
+wake_for_task(wp_pool *pool)
+{
+	atomic_fetch_add(&pool->waking, 1);
+	atomic_fetch_add(&pool->work_seq, 1);
+	if (wp__futex_wake(&pool->work_seq, 1) == 0)
+		woke(pool);
 }
 
 void

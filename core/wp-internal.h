@@ -110,7 +110,7 @@ int64_t wp__deadline_after_ms(uint64_t ms); /* now + ms, saturating */
  * with a deadline must not pass a spent one).  Spurious returns are
  * allowed: callers look again. */
 void wp__futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t rel_ns);
-void wp__futex_wake(_Atomic uint32_t *word, int n);
+int wp__futex_wake(_Atomic uint32_t *word, int n);
 /* A thread stack of the pool's (thread.c): mapped once, reused by the
  * pool's threads, unmapped when the pool is freed. */
 struct wp__stack {
