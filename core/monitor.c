@@ -286,6 +286,9 @@ wp__timed_loop(wp_pool *pool, enum wp_signal stop, pthread_cond_t *cv,
 {
 	int64_t last;
 
+	/* A tick can wait for a CPU to be free; a worker need not stop for
+	 * it, nor the stopper when the stop signal wakes this thread. */
+	wp__thread_background();
 	fn(pool);
 	last = wp__now();
 	pthread_mutex_lock(&pool->mu);

@@ -25,7 +25,6 @@
  */
 #include "wp-internal.h"
 
-#include <sched.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,11 +182,10 @@ void *
 wp__results_main(void *arg)
 {
 	wp_pool *pool = arg;
-	struct sched_param sp = {0};
 
 	/* Not worth preempting a worker or a submitter for at its wake-up
-	 * (docs/design.md, "Waking the handler in batches"); best effort. */
-	pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+	 * (docs/design.md, "Waking the handler in batches"). */
+	wp__thread_background();
 	wp__self.pool = pool;
 	for (;;) {
 		if (wp__results_pass(pool))
@@ -208,6 +206,9 @@ wp__errors_main(void *arg)
 	struct wp__errorq *q = &pool->errors;
 	struct wp__errnode *list, *e, *next;
 
+	/* Nor for logging an error, nor at its exit in a stop (a woken
+	 * thread that preempts the stopper delays every later phase). */
+	wp__thread_background();
 	wp__self.pool = pool;
 	pthread_mutex_lock(&q->mu);
 	for (;;) {

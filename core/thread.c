@@ -13,6 +13,7 @@
 #include "wp-internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdio.h>
@@ -288,6 +289,14 @@ wp__thread_start(pthread_t *tid, const char *name, void *(*fn)(void *),
 		return rc == EAGAIN ? WP_ESYS : WP_ENOMEM;
 	wp__thread_name(*tid, name);
 	return 0;
+}
+
+void
+wp__thread_background(void)
+{
+	struct sched_param sp = {0};
+
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
 }
 
 void

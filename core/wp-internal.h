@@ -133,6 +133,13 @@ void wp__stacks_free(wp_pool *pool);
 int wp__thread_start(pthread_t *tid, const char *name, void *(*fn)(void *),
 		     void *arg, const struct wp__stack *stk);
 void wp__thread_name(pthread_t tid, const char *name);
+/* Puts the calling thread under SCHED_BATCH, best effort: the kernel does
+ * not preempt a running thread to run it when it wakes (it gets a CPU when
+ * one goes idle or at the next tick, with its usual share).  For the
+ * threads whose wake-ups are not latency-critical: the result and error
+ * handlers, the monitor and the health checker; threads their callbacks
+ * start inherit it.  Workers and the watchdog (timeouts) stay as they are. */
+void wp__thread_background(void);
 
 /* ------------------------------------------------------------------------
  * clock.c: "ticks", the hot path's clock.  The CPU's time-stamp counter

@@ -217,7 +217,10 @@ struct wp_config {
 	/* Callbacks (all optional).  results/errors run on the passive
 	 * threads, one call at a time; metrics on the monitor; health on the
 	 * health checker; events on whichever thread produced the event (keep
-	 * it short and thread-safe).  udata is passed through untouched. */
+	 * it short and thread-safe).  udata is passed through untouched.
+	 * The passive threads, the monitor and the health checker run under
+	 * SCHED_BATCH (their wake-ups never preempt a worker): threads these
+	 * callbacks start inherit that policy. */
 	wp_result_cb on_result;
 	wp_error_cb on_error;
 	wp_event_cb on_event;
