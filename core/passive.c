@@ -25,7 +25,6 @@
  */
 #include "wp-internal.h"
 
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

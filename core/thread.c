@@ -13,9 +13,9 @@
 #include "wp-internal.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
