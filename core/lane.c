@@ -26,11 +26,18 @@
  * fences, reads rstate; the handler sets SLEEPING, fences, reads every
  * lane.  One of them sees the other.
  *
- * Back-pressure.  A lane holds at most `lane_share` records: the result
+ * A full lane.  A lane holds at most `lane_share` records: the result
  * queue's capacity shared among the workers, at least one each.  A worker
- * whose lane is full wakes the handler and waits (spins briefly, then
- * parks on the lane's `space` futex); the handler wakes it after it has
- * taken records.
+ * whose lane is full delivers the lane itself instead of waiting for the
+ * handler: the handler, woken long before, may still be waiting for a CPU
+ * (it runs under SCHED_BATCH, and the kernel leaves it queued behind a
+ * busy submitter for hundreds of microseconds while the workers' CPU
+ * idles), and a worker waiting for it is a worker not running tasks.
+ * Whoever consumes a lane holds its `cmu` from reading the head to
+ * storing it, so the handler and the producer never deliver the same
+ * record; the handler only tries the lock and moves on to the next lane.
+ * Deliveries stay one callback at a time, in order within a lane
+ * (deliver_mu), and a slow callback still holds the workers back.
  *
  * Closing.  When the handler leaves (close-results, or a cancel with no
  * producer left) it marks itself CLOSING, takes everything still there,
@@ -47,9 +54,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A worker whose lane is full watches it this long before parking. */
-#define FULL_SPIN_NS (20 * WP__NS_PER_US)
-
 struct wp__lane *
 wp__lane_new(void)
 {
@@ -60,7 +64,17 @@ wp__lane_new(void)
 	/* The record arrays are written before they are read: no need to
 	 * touch (and commit) them now. */
 	memset(l, 0, offsetof(struct wp__lane, rec));
+	pthread_mutex_init(&l->cmu, NULL);
 	return l;
+}
+
+void
+wp__lane_free(struct wp__lane *l)
+{
+	if (!l)
+		return;
+	pthread_mutex_destroy(&l->cmu);
+	free(l);
 }
 
 void
@@ -150,21 +164,27 @@ deliver_one(wp_pool *pool, const struct wp_result *r)
 	}
 }
 
-/* The producer, once the handler is gone, is its lane's consumer too. */
+/* Delivers everything in lane l from here: its producer, when the lane
+ * is full or the handler is gone (`direct`: counted in results_direct),
+ * or the stop's last sweep once no producer is left. */
 static void
-drain_inline(wp_pool *pool, struct wp__lane *l)
+deliver_own(wp_pool *pool, struct wp__lane *l, bool direct)
 {
-	uint64_t h = atomic_load_explicit(&l->head, memory_order_acquire);
-	uint64_t t = atomic_load_explicit(&l->tail, memory_order_relaxed);
-	unsigned n;
+	uint64_t h, t;
+	unsigned n = 0;
 
-	if (h == t)
-		return;
-	n = deliver_lane(pool, l, h, t);
-	atomic_store_explicit(&l->head, t, memory_order_release);
+	pthread_mutex_lock(&l->cmu);
+	h = atomic_load_explicit(&l->head, memory_order_acquire);
+	t = atomic_load_explicit(&l->tail, memory_order_relaxed);
+	if (h != t) {
+		n = deliver_lane(pool, l, h, t);
+		atomic_store_explicit(&l->head, t, memory_order_release);
+	}
+	pthread_mutex_unlock(&l->cmu);
 	l->head_cache = t;
 	l->nout = 0;
-	delivered(pool, n, true);
+	if (n)
+		delivered(pool, n, direct);
 }
 
 /* The handler is closing or gone: wait for gone, then deliver inline. */
@@ -174,7 +194,7 @@ handler_gone(wp_pool *pool, struct wp__lane *l)
 	while (atomic_load_explicit(&pool->rstate, memory_order_acquire) !=
 	       WP__R_GONE)
 		sched_yield();
-	drain_inline(pool, l);
+	deliver_own(pool, l, true);
 }
 
 void
@@ -199,39 +219,14 @@ wp__lane_check(wp_pool *pool, struct wp__lane *l, int64_t now,
 	handler_gone(pool, l);
 }
 
-/* Waits for room in a full lane. */
+/* Lane l is full: its producer delivers it (above). */
 static void
-wait_room(wp_pool *pool, struct wp__lane *l, uint64_t tail, unsigned share)
+lane_full(wp_pool *pool, struct wp__lane *l)
 {
-	int64_t until = wp__now() + FULL_SPIN_NS;
-	unsigned i = 0;
-	uint32_t sp;
-
-	wp__fence();
-	if (atomic_load(&pool->rstate) >= WP__R_CLOSING) {
+	if (atomic_load(&pool->rstate) >= WP__R_CLOSING)
 		handler_gone(pool, l);
-		return;
-	}
-	wp__results_wake(pool);
-	l->nout = 0;
-	while (wp__now() < until) {
-		if (tail - atomic_load_explicit(&l->head,
-						memory_order_acquire) <
-		    share)
-			return;
-		wp__cpu_relax();
-		if (++i % 64 == 0)
-			sched_yield();
-	}
-	sp = atomic_load(&l->space);
-	atomic_store(&l->waiting, 1);
-	wp__fence();
-	if (tail - atomic_load(&l->head) >= share &&
-	    atomic_load(&pool->rstate) < WP__R_CLOSING) {
-		wp__results_wake(pool);
-		wp__futex_wait(&l->space, sp, -1);
-	}
-	atomic_store(&l->waiting, 0);
+	else
+		deliver_own(pool, l, false);
 }
 
 void
@@ -246,13 +241,8 @@ wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
 	if (t - l->head_cache >= share) {
 		l->head_cache = atomic_load_explicit(&l->head,
 						     memory_order_acquire);
-		while (t - l->head_cache >= share) {
-			wait_room(pool, l, t, share);
-			l->head_cache = atomic_load_explicit(
-				&l->head, memory_order_acquire);
-			share = atomic_load_explicit(&pool->lane_share,
-						     memory_order_relaxed);
-		}
+		if (t - l->head_cache >= share)
+			lane_full(pool, l); /* empties it: head is t now */
 	}
 	i = (unsigned)(t & (WP__LANE_CAP - 1));
 	l->rec[i] = *r;
@@ -318,16 +308,6 @@ deliver_side_list(wp_pool *pool)
 	return count;
 }
 
-static void
-wake_producer(struct wp__lane *l)
-{
-	wp__fence();
-	if (atomic_load(&l->waiting)) {
-		atomic_fetch_add(&l->space, 1);
-		wp__futex_wake(&l->space, 1);
-	}
-}
-
 unsigned
 wp__results_queued(wp_pool *pool)
 {
@@ -339,6 +319,23 @@ wp__results_queued(wp_pool *pool)
 		if (l)
 			total += (unsigned)(atomic_load(&l->tail) -
 					    atomic_load(&l->head));
+	}
+	return total + atomic_load(&pool->side_len);
+}
+
+unsigned
+wp__results_takeable(wp_pool *pool)
+{
+	unsigned nl = atomic_load(&pool->nlanes), total = 0;
+
+	for (unsigned i = 0; i < nl; i++) {
+		struct wp__lane *l = atomic_load(&pool->lanes[i]);
+
+		if (!l || pthread_mutex_trylock(&l->cmu) != 0)
+			continue;
+		total += (unsigned)(atomic_load(&l->tail) -
+				    atomic_load(&l->head));
+		pthread_mutex_unlock(&l->cmu);
 	}
 	return total + atomic_load(&pool->side_len);
 }
@@ -395,15 +392,17 @@ wp__results_pass(wp_pool *pool)
 		struct wp__lane *l = atomic_load(&pool->lanes[i]);
 		uint64_t h;
 
-		if (!l)
+		/* Its producer is delivering it (the lane was full): that
+		 * leaves nothing here to take. */
+		if (!l || pthread_mutex_trylock(&l->cmu) != 0)
 			continue;
 		h = atomic_load_explicit(&l->head, memory_order_relaxed);
-		if (h == tails[i])
-			continue;
-		total += deliver_lane(pool, l, h, tails[i]);
-		atomic_store_explicit(&l->head, tails[i],
-				      memory_order_release);
-		wake_producer(l);
+		if ((int64_t)(tails[i] - h) > 0) { /* else taken already */
+			total += deliver_lane(pool, l, h, tails[i]);
+			atomic_store_explicit(&l->head, tails[i],
+					      memory_order_release);
+		}
+		pthread_mutex_unlock(&l->cmu);
 	}
 	if (atomic_load(&pool->side_len))
 		total += deliver_side_list(pool);
@@ -421,14 +420,14 @@ wp__results_sweep(wp_pool *pool)
 		struct wp__lane *l = atomic_load(&pool->lanes[i]);
 
 		if (l)
-			drain_inline(pool, l);
+			deliver_own(pool, l, true);
 	}
 }
 
 void
 wp__results_close(wp_pool *pool)
 {
-	unsigned nl, n;
+	unsigned n;
 
 	atomic_store(&pool->rstate, WP__R_CLOSING);
 	wp__fence();
@@ -441,14 +440,4 @@ wp__results_close(wp_pool *pool)
 	if (n)
 		delivered(pool, n, false);
 	atomic_store_explicit(&pool->rstate, WP__R_GONE, memory_order_release);
-	/* Producers waiting for room now deliver their own. */
-	nl = atomic_load(&pool->nlanes);
-	for (unsigned i = 0; i < nl; i++) {
-		struct wp__lane *l = atomic_load(&pool->lanes[i]);
-
-		if (l) {
-			atomic_fetch_add(&l->space, 1);
-			wp__futex_wake(&l->space, -1);
-		}
-	}
 }

@@ -438,17 +438,9 @@ wp_pool_set_option(wp_pool *pool, enum wp_option opt, uint64_t value)
 		break;
 	}
 	pthread_mutex_unlock(&pool->mu);
-	if (opt == WP_OPT_RESULT_QUEUE_CAP) {
-		/* A producer waiting for room looks at the new share. */
-		for (unsigned i = 0; i < atomic_load(&pool->nlanes); i++) {
-			struct wp__lane *l = atomic_load(&pool->lanes[i]);
-
-			if (l) {
-				atomic_fetch_add(&l->space, 1);
-				wp__futex_wake(&l->space, -1);
-			}
-		}
-	} else if (opt == WP_OPT_ERROR_QUEUE_CAP) {
+	/* A new result queue capacity needs nothing more: each producer
+	 * reads the share at its next push (lane.c). */
+	if (opt == WP_OPT_ERROR_QUEUE_CAP) {
 		pthread_mutex_lock(&pool->errors.mu);
 		pool->errors.cap = (unsigned)value;
 		pthread_mutex_unlock(&pool->errors.mu);

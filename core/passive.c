@@ -154,7 +154,7 @@ results_sleep(wp_pool *pool)
 					    WP__R_SLEEPING))
 		return;
 	wp__fence();
-	queued = wp__results_queued(pool);
+	queued = wp__results_takeable(pool);
 	if (queued >= WP_RESULT_BATCH || atomic_load(&pool->side_len) ||
 	    results_done(pool)) {
 		s = WP__R_SLEEPING;

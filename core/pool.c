@@ -251,7 +251,7 @@ pool_free(wp_pool *pool)
 		free(n);
 	}
 	for (unsigned i = 0; i < WP_WORKERS_MAX; i++)
-		free(atomic_load(&pool->lanes[i]));
+		wp__lane_free(atomic_load(&pool->lanes[i]));
 	wp__q_fini(&pool->tasks);
 	wp__errorq_fini(&pool->errors);
 	wp__stacks_free(pool);

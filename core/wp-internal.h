@@ -6,6 +6,8 @@
  *
  * LOCK ORDER (take in this order, never the reverse):
  *
+ *   lane->cmu            who consumes a result lane (lane.c): the handler,
+ *                        or the lane's own worker when it is full
  *   pool->deliver_mu     serialises result callbacks (recursive)
  *   pool->evcb_mu        serialises event callbacks (trylock only)
  *   pool->stop_mu        the ordered stop's once/waiters (stop.c)
@@ -24,8 +26,10 @@
  *
  * The two callback locks are held while user code runs, so that a result
  * callback or an event callback never runs twice at once; user code may
- * call back into the pool, which is why they come first.  No user
- * callback is ever called with any other pool lock held.
+ * call back into the pool, which is why they come first.  A result
+ * callback also runs with its lane's cmu held, which nothing user code can
+ * reach takes (only the handler's pass and a producer's own push do).  No
+ * user callback is ever called with any other pool lock held.
  */
 #ifndef WP_INTERNAL_H
 #define WP_INTERNAL_H
@@ -499,11 +503,10 @@ struct wp__lane {
 	uint64_t head_cache; /* a recent head */
 	unsigned nout;       /* pushed since the handler last looked */
 	int64_t out_since;   /* ticks of the first of them */
-	/* The consumer's. */
+	/* The consumer's: the handler, or the producer itself when the lane
+	 * is full or the handler is gone; whoever holds cmu. */
 	_Atomic uint64_t head __attribute__((aligned(WP__CACHELINE)));
-	/* A producer waiting for room. */
-	_Atomic uint32_t space __attribute__((aligned(WP__CACHELINE)));
-	_Atomic int waiting;
+	pthread_mutex_t cmu; /* held across a delivery from this lane */
 	struct wp__rec rec[WP__LANE_CAP] __attribute__((aligned(WP__CACHELINE)));
 	char msg[WP__LANE_CAP][WP_MSG_MAX];   /* when WP__REC_MSG */
 	char kind[WP__LANE_CAP][WP_KIND_MAX]; /* when WP__REC_KIND */
@@ -528,6 +531,7 @@ struct wp__rnode {
 };
 
 struct wp__lane *wp__lane_new(void);
+void wp__lane_free(struct wp__lane *l); /* NULL: nothing */
 /* Pushes one outcome (the producer's; waits while the lane is full). */
 void wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
 		   const char *msg, const char *kind, int64_t now);
@@ -545,8 +549,11 @@ unsigned wp__results_pass(wp_pool *pool);
 bool wp__results_pending(wp_pool *pool);
 /* Results waiting, for the metrics. */
 unsigned wp__results_queued(wp_pool *pool);
-/* The handler's last act: closes the side list, drains, marks it gone and
- * wakes producers waiting for room. */
+/* The same, less the lanes their producer is delivering right now (a
+ * full lane, lane.c): what a pass of the handler could take. */
+unsigned wp__results_takeable(wp_pool *pool);
+/* The handler's last act: closes the side list, drains, marks it gone
+ * (producers deliver their own lanes from then on). */
 void wp__results_close(wp_pool *pool);
 /* Delivers inline whatever is left in any lane: only once the handler is
  * gone and no thread fills a slot (the end of the ordered stop). */

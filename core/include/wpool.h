@@ -181,7 +181,9 @@ typedef void (*wp_health_cb)(void *udata, const struct wp_health *h);
  * wake a sleeping handler once this many (or three quarters of a lane)
  * wait, when one has waited 1 ms, or when the worker goes idle: not once
  * per result.  on_result runs on the handler's thread, "wp-results", one
- * call at a time, under SCHED_BATCH (threads it starts inherit that). */
+ * call at a time, under SCHED_BATCH (threads it starts inherit that);
+ * a worker whose lane is full delivers that lane itself (still one call
+ * at a time, in order), as the workers do once the handler is gone. */
 #define WP_RESULT_BATCH 64
 
 struct wp_config {

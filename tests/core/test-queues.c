@@ -2,8 +2,8 @@
  * test-queues.c - the task, result and error queues (S4) as seen from
  * outside: priority order (FIFO within a priority), default capacities,
  * lengths, high-water marks and the age of the oldest task, result
- * back-pressure with one-at-a-time delivery, and wait_idle counting
- * delivery.
+ * back-pressure with one-at-a-time delivery, a full lane delivered by its
+ * worker (in order, once each), and wait_idle counting delivery.
  */
 #include "wpbt.h"
 
@@ -127,9 +127,10 @@ test_lengths_hwm_oldest(void **state)
 	end();
 }
 
-/* A slow result callback and a tiny result queue: workers wait for room,
- * nothing is lost, callbacks never overlap, the queue never passes its
- * cap for ordinary completions. */
+/* A slow result callback and a tiny result queue: a worker whose lane is
+ * full delivers it itself, so it waits only for the callback in progress;
+ * nothing is lost, callbacks never overlap, the queue never passes its cap
+ * for ordinary completions. */
 static void
 test_result_backpressure(void **state)
 {
@@ -157,6 +158,92 @@ test_result_backpressure(void **state)
 	assert_false(atomic_load(&R.overlap_r));
 	bt_finish(p, &R);
 	end();
+}
+
+/* Who delivered what, for test_full_lane_delivered_by_worker. */
+#define LANE_TASKS 400
+static struct {
+	pthread_mutex_t mu;
+	uint64_t ids[LANE_TASKS];
+	int worker[LANE_TASKS];
+	unsigned n, by_worker_thread;
+	atomic_uint in_cb;
+	atomic_bool overlap;
+} lane_log = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void
+log_result(void *udata, const struct wp_result *r)
+{
+	char name[16] = "";
+
+	(void)udata;
+	if (atomic_fetch_add(&lane_log.in_cb, 1) != 0)
+		atomic_store(&lane_log.overlap, true);
+	pthread_getname_np(pthread_self(), name, sizeof name);
+	pthread_mutex_lock(&lane_log.mu);
+	if (lane_log.n < LANE_TASKS) {
+		lane_log.ids[lane_log.n] = r->id;
+		lane_log.worker[lane_log.n] = r->worker;
+	}
+	lane_log.n++;
+	if (strncmp(name, "wp-worker-", 10) == 0)
+		lane_log.by_worker_thread++;
+	pthread_mutex_unlock(&lane_log.mu);
+	atomic_fetch_sub(&lane_log.in_cb, 1);
+}
+
+static int
+noop_task(wp_ctx *ctx, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	return 0;
+}
+
+/* Lanes of one result each (the result queue's capacity is the number of
+ * workers) while the handler sleeps until a batch is due: a worker finds
+ * its lane full at almost every push and delivers it itself, on its own
+ * thread, rather than waiting for the handler.  Every result is delivered
+ * once, one callback at a time, and each worker's results arrive in the
+ * order it produced them, whoever delivered them. */
+static void
+test_full_lane_delivered_by_worker(void **state)
+{
+	struct wp_config cfg;
+	uint64_t last[2] = {0, 0};
+	bool seen[LANE_TASKS + 1] = {false};
+	wp_pool *p;
+
+	(void)state;
+	wpt_config(&cfg);
+	cfg.workers = 2;
+	cfg.task_queue_cap = LANE_TASKS;
+	cfg.result_queue_cap = 2;
+	cfg.on_result = log_result;
+	assert_int_equal(wp_pool_create(&cfg, &p), 0);
+	assert_int_equal(wp_pool_pause(p), 0);
+	assert_int_equal(wp_pool_start(p), 0);
+	for (int i = 0; i < LANE_TASKS; i++)
+		assert_int_equal(wp_submit(p, noop_task, NULL, NULL, NULL), 0);
+	assert_int_equal(wp_pool_resume(p), 0);
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	assert_int_equal(wp_pool_stop(p, NULL), 0);
+	assert_int_equal(wp_pool_destroy(p), 0);
+
+	assert_int_equal(lane_log.n, LANE_TASKS);
+	assert_false(atomic_load(&lane_log.overlap));
+	assert_true(lane_log.by_worker_thread > 0);
+	for (unsigned i = 0; i < LANE_TASKS; i++) {
+		uint64_t id = lane_log.ids[i];
+		int w = lane_log.worker[i];
+
+		assert_true(id >= 1 && id <= LANE_TASKS);
+		assert_false(seen[id]);
+		seen[id] = true;
+		assert_true(w == 0 || w == 1);
+		assert_true(id > last[w]);
+		last[w] = id;
+	}
 }
 
 /* wait_idle returns only once every outcome was delivered. */
@@ -221,6 +308,7 @@ main(void)
 		BT_TEST(test_lengths_hwm_oldest),
 		BT_TEST(test_result_backpressure),
 		BT_TEST(test_wait_idle_counts_delivery),
+		BT_TEST(test_full_lane_delivered_by_worker),
 		BT_TEST(test_fifo_within_priority),
 	};
 	return cmocka_run_group_tests_name("queues", tests, NULL, NULL);
