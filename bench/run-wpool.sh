@@ -8,7 +8,8 @@
 # per round, each of: timeout overhead (W=2, 8), monitor overhead (W=2, 8),
 # context switches per task (W=2, 8), idle stop (W=2, 8), cancel latency
 # (W=8, 1,000 sleeping tasks), timeout lateness (W=8, 1,000 tasks past a
-# 10 ms timeout), and two machine floors: waking and joining 7 and 13
+# 10 ms timeout), recovery from threads crowded on one CPU (W=2, 8), and
+# two machine floors: waking and joining 7 and 13
 # threads (an idle pool's W + 5 at W=2 and 8) and the cost of single
 # hot-path operations.  -q: quick (fewer tasks and cycles per program).  Raw
 # lines go to build/bench/wpool-raw.txt (or RAW); the summary prints, per
@@ -44,6 +45,7 @@ while [ "$r" -le "$rounds" ]; do
 			--rounds $inner
 		"$b/bench-ctxsw" --workers $w --tasks $tasks --rounds $inner
 		"$b/bench-stop-idle" --workers $w --cycles $cycles
+		"$b/bench-crowded" --workers $w --rounds 1
 	done
 	"$b/bench-cancel-latency" --workers 8 --cycles $ccycles
 	"$b/bench-timeout-lateness" --workers 8
