@@ -568,6 +568,14 @@ park_as(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now,
 		atomic_fetch_add(&pool->awake, 1);
 		return LOOK;
 	}
+	/* Admission closed while we stepped aside and tasks are left: help
+	 * run the queue dry.  Asleep, nothing would wake us to leave once
+	 * the others had emptied it (a close wakes everyone only once). */
+	if (aside && (g & WP__G_CLOSE)) {
+		atomic_fetch_sub(&pool->sleepers, 1);
+		atomic_fetch_add(&pool->awake, 1);
+		return AGAIN;
+	}
 	wp__lane_check(pool, l, wp__ticks(), WP__CHK_PARK);
 	wp__futex_wait(&pool->work_seq, e, -1);
 	atomic_fetch_add(&pool->awake, 1);
@@ -581,7 +589,8 @@ park_as(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now,
  * the CPUs (and take them from the submitters): this one leaves `awake`
  * if that leaves at least one per CPU besides those the watchdog saw
  * stuck in a run, and then parks.  Not while the watchdog sees tasks
- * starve: the awake ones may be stuck in runs it has not seen yet. */
+ * starve: the awake ones may be stuck in runs it has not seen yet; nor
+ * once admission is closed: the queue is to be run dry and left. */
 static bool
 step_aside(wp_pool *pool)
 {
@@ -590,7 +599,9 @@ step_aside(wp_pool *pool)
 
 	if (WP__LIKELY(a <= keep) ||
 	    atomic_load_explicit(&pool->long_tasks, memory_order_relaxed) ||
-	    atomic_load_explicit(&pool->starved, memory_order_relaxed))
+	    atomic_load_explicit(&pool->starved, memory_order_relaxed) ||
+	    (atomic_load_explicit(&pool->gate, memory_order_relaxed) &
+	     WP__G_CLOSE))
 		return false;
 	keep += atomic_load_explicit(&pool->stuck, memory_order_relaxed);
 	while (a > keep)
