@@ -197,17 +197,20 @@ cmd_ctx_run(struct cmd_ctx *c)
 }
 
 /* Operator commands show in the pool's event stream (and the console's
- * events pane) as "op: LINE". */
+ * events pane) as "op: LINE".  pool_rw keeps a `start` running in a batch
+ * on the runner's thread from destroying the pool under the note. */
 static void
 note(struct cmd_session *s, const char *line)
 {
 	wp_pool *pool;
 
+	pthread_rwlock_rdlock(&s->pool_rw);
 	pthread_mutex_lock(&s->mu);
 	pool = s->pool;
 	pthread_mutex_unlock(&s->mu);
 	if (pool != NULL)
 		wp_pool_note(pool, "op: %.100s", line);
+	pthread_rwlock_unlock(&s->pool_rw);
 }
 
 int
