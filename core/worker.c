@@ -86,11 +86,11 @@ wp__workers_should_exit(wp_pool *pool)
 		wp__q_is_empty(&pool->tasks));
 }
 
-void
+int
 wp__workers_wake(wp_pool *pool, int n)
 {
 	atomic_fetch_add(&pool->work_seq, 1);
-	wp__futex_wake(&pool->work_seq, n);
+	return wp__futex_wake(&pool->work_seq, n);
 }
 
 /* The spin limit learns from misses: a task that found no spinner and had
@@ -141,8 +141,7 @@ static void
 wake_for_task(wp_pool *pool)
 {
 	atomic_fetch_add(&pool->waking, 1);
-	atomic_fetch_add(&pool->work_seq, 1);
-	if (wp__futex_wake(&pool->work_seq, 1) == 0)
+	if (wp__workers_wake(pool, 1) == 0)
 		woke(pool);
 }
 
@@ -537,8 +536,6 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
  * Serving the queue.
  */
 
-/* Parks until woken.  Returns GOT if a last look found a task, LOOK if
- * the worker must decide something under pool->mu, AGAIN otherwise. */
 /* Parks until woken.  Returns GOT if a last look found a task, LOOK if
  * the worker must decide something under pool->mu, AGAIN otherwise.
  * `aside`: the worker already left `awake` (step_aside) while others are

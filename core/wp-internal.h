@@ -990,7 +990,7 @@ void wp__thread_free(struct wp__thread *t);
 /* A task was queued: wake a parked worker if none will see it soon. */
 void wp__workers_kick(wp_pool *pool);
 /* Wakes one parked worker, or all of them. */
-void wp__workers_wake(wp_pool *pool, int n);
+int wp__workers_wake(wp_pool *pool, int n); /* how many it woke */
 /* Changes the gate and wakes every parked worker to look at it. */
 void wp__gate_set(wp_pool *pool, unsigned bits);
 void wp__gate_clear(wp_pool *pool, unsigned bits);
