@@ -3,13 +3,15 @@
  *
  * DESIGN
  * Each worker slot owns a lane: a single-producer single-consumer ring of
- * compact records (48 bytes; a message or a kind label only when there is
- * one).  The slot's thread is the producer (a slot changes hands only
- * under pool->mu, after its previous thread has stopped pushing), the
- * result handler ("wp-results", passive.c) the consumer.  A push is a copy
- * and a release store; no lock is shared by two workers.  Outcomes made
- * anywhere else (a timeout, a cancelled task, a forced stop) go on the side
- * list under side_mu, which the handler drains with the lanes.
+ * compact records (32 bytes, two to a cache line; a message or a kind
+ * label only when there is one).  The slot's thread is the producer (a
+ * slot changes hands only under pool->mu, after its previous thread has
+ * stopped pushing), the result handler ("wp-results", passive.c) the
+ * consumer.  A push is a copy, a release store and a prefetch for writing
+ * of the next line of records; no lock is shared by two workers.
+ * Outcomes made anywhere else (a timeout, a cancelled task, a forced stop)
+ * go on the side list under side_mu, which the handler drains with the
+ * lanes.
  *
  * Waking the handler.  It sleeps on `rstate` (AWAKE -> SLEEPING, then a
  * futex wait) after a pass found nothing.  A wake-up costs the waker a
@@ -255,6 +257,11 @@ wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
 	if (WP__REC_FLAGS(r) & WP__REC_KIND)
 		wp__kind_copy(l->kind[i], kind);
 	atomic_store_explicit(&l->tail, t + 1, memory_order_release);
+	/* The next line of records was read by the consumer a lap ago: a
+	 * store to it would wait for the line to come back from that CPU,
+	 * and the worker's next locked instruction would pay the wait.  Asked
+	 * for now, it comes back while the next task runs. */
+	wp__prefetch_w(&l->rec[(t + 2) & (WP__LANE_CAP - 1)]);
 	if (l->nout++ == 0)
 		l->out_since = now;
 }

@@ -472,6 +472,18 @@ _Static_assert(sizeof(struct wp__rec) == 32, "two records per line");
 #define WP__REC_OUTCOME(r) ((r)->bits & 7)
 #define WP__REC_FLAGS(r) ((r)->bits >> 3)
 
+/* Asks for a line with the intent to write it, so a store to it later
+ * finds it already ours (prefetchw: a no-op on x86 CPUs without it). */
+static inline void
+wp__prefetch_w(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#else
+	__builtin_prefetch(p, 1, 3);
+#endif
+}
+
 static inline uint32_t
 wp__dur_pack(int64_t ns)
 {
