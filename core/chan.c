@@ -190,6 +190,10 @@ ring_push(wp_pool *pool, struct wp__taskq *q, const struct wp__task *t,
 						   memory_order_relaxed);
 		}
 	}
+	/* A cell a few places on, asked for now with the intent to write:
+	 * a worker took it a lap ago, and it comes back while this push and
+	 * the next few go on, rather than when its own push reads it. */
+	wp__prefetch_w(&q->cells[(pos + 8) & q->mask]);
 	*id = atomic_fetch_add_explicit(&pool->n.next_task_id, 1,
 					memory_order_relaxed) + 1;
 	wp__task_copy(&c->task, t);
