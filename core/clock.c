@@ -17,7 +17,9 @@
  * asks, from the same anchor: after a few seconds it is good to 1e-8.
  * wp__clk is the only process-wide variable besides crash.c's handlers; it
  * is written once and then only refined, with atomics, so readers never
- * see a torn rate.  Conversions to CLOCK_MONOTONIC (deadlines shown to a
+ * see a torn rate.  The same once-per-process look at CPUID records
+ * whether the CPU has PREFETCHW (CPUID 0x80000001 ECX bit 8), which the
+ * queue and the result lanes use (wp__prefetch_w).  Conversions to CLOCK_MONOTONIC (deadlines shown to a
  * task, ages in the metrics) go through the anchor.
  */
 #include "wp-internal.h"
@@ -45,6 +47,22 @@ tsc_invariant(void)
 	if (!__get_cpuid(0x80000007, &a, &b, &c, &d))
 		return false;
 	return (d >> 8) & 1;
+#else
+	return false;
+#endif
+}
+
+static bool
+has_prefetchw(void)
+{
+#if defined(__x86_64__)
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000001)
+		return false;
+	if (!__get_cpuid(0x80000001, &a, &b, &c, &d))
+		return false;
+	return (c >> 8) & 1;
 #else
 	return false;
 #endif
@@ -102,6 +120,7 @@ init_once(void)
 	atomic_init(&wp__clk.rmult, 1ull << 32);
 	wp__clk.t0_ns = wp__now();
 	wp__clk.t0_ticks = wp__clk.t0_ns;
+	wp__clk.prefetchw = has_prefetchw();
 	if (!tsc_invariant())
 		return;
 	pair(&wp__clk.t0_ticks, &wp__clk.t0_ns);

@@ -153,6 +153,7 @@ void wp__thread_background(void);
  */
 struct wp__clock {
 	bool tsc;          /* immutable after wp__clock_init() */
+	bool prefetchw;    /* the CPU has PREFETCHW; same */
 	int64_t t0_ticks;  /* the anchor: one paired reading */
 	int64_t t0_ns;
 	_Atomic uint64_t mult;  /* ns per tick, 32.32 fixed point */
@@ -473,15 +474,19 @@ _Static_assert(sizeof(struct wp__rec) == 32, "two records per line");
 #define WP__REC_FLAGS(r) ((r)->bits >> 3)
 
 /* Asks for a line with the intent to write it, so a store to it later
- * finds it already ours (prefetchw: a no-op on x86 CPUs without it). */
+ * finds it already ours.  PREFETCHW where the CPU has it (a plain
+ * prefetch brings the line shared, and the store must still take it
+ * from the other CPU); a plain prefetch elsewhere. */
 static inline void
 wp__prefetch_w(const void *p)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
-#else
-	__builtin_prefetch(p, 1, 3);
+#if defined(__x86_64__)
+	if (WP__LIKELY(wp__clk.prefetchw)) {
+		__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+		return;
+	}
 #endif
+	__builtin_prefetch(p, 1, 3);
 }
 
 static inline uint32_t
