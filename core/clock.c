@@ -17,10 +17,11 @@
  * asks, from the same anchor: after a few seconds it is good to 1e-8.
  * wp__clk is the only process-wide variable besides crash.c's handlers; it
  * is written once and then only refined, with atomics, so readers never
- * see a torn rate.  The same once-per-process look at CPUID records
- * whether the CPU has PREFETCHW (CPUID 0x80000001 ECX bit 8), which the
- * queue and the result lanes use (wp__prefetch_w).  Conversions to CLOCK_MONOTONIC (deadlines shown to a
- * task, ages in the metrics) go through the anchor.
+ * see a torn rate.  Conversions to CLOCK_MONOTONIC (deadlines shown to a
+ * task, ages in the metrics) go through the anchor.  The same
+ * once-per-process look at CPUID records whether the CPU has PREFETCHW
+ * (CPUID 0x80000001 ECX bit 8), which the queue and the result lanes use
+ * (wp__prefetch_w).
  */
 #include "wp-internal.h"
 
