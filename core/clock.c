@@ -37,36 +37,37 @@
 struct wp__clock wp__clk;
 static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
 
+/* Bit `bit` of register `reg` (0-3: EAX, EBX, ECX, EDX) of CPUID leaf
+ * `leaf`; false where the leaf does not exist (__get_cpuid checks). */
 static bool
-tsc_invariant(void)
+cpuid_bit(unsigned leaf, int reg, int bit)
 {
 #if defined(__x86_64__)
-	unsigned a, b, c, d;
+	unsigned r[4];
 
-	if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007)
+	if (!__get_cpuid(leaf, &r[0], &r[1], &r[2], &r[3]))
 		return false;
-	if (!__get_cpuid(0x80000007, &a, &b, &c, &d))
-		return false;
-	return (d >> 8) & 1;
+	return (r[reg] >> bit) & 1;
 #else
+	(void)leaf;
+	(void)reg;
+	(void)bit;
 	return false;
 #endif
 }
 
+/* An invariant TSC: CPUID 0x80000007 EDX bit 8. */
+static bool
+tsc_invariant(void)
+{
+	return cpuid_bit(0x80000007, 3, 8);
+}
+
+/* PREFETCHW: CPUID 0x80000001 ECX bit 8. */
 static bool
 has_prefetchw(void)
 {
-#if defined(__x86_64__)
-	unsigned a, b, c, d;
-
-	if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000001)
-		return false;
-	if (!__get_cpuid(0x80000001, &a, &b, &c, &d))
-		return false;
-	return (c >> 8) & 1;
-#else
-	return false;
-#endif
+	return cpuid_bit(0x80000001, 2, 8);
 }
 
 static int64_t
