@@ -72,11 +72,12 @@ wp__q_init(struct wp__taskq *q, unsigned cap, const atomic_uint *gate)
 	 * copied out a lap back. */
 	while (size < 2ull * cap && size < RING_MAX)
 		size <<= 1;
-	q->cells = aligned_alloc(WP__CACHELINE, size * sizeof *q->cells);
-	q->kinds = malloc(size * sizeof *q->kinds);
+	/* From mem.c: kept for the next pool when this one is freed. */
+	q->cells = wp__mem_get(size * sizeof *q->cells, false);
+	q->kinds = wp__mem_get(size * sizeof *q->kinds, false);
 	if (!q->cells || !q->kinds) {
-		free(q->cells);
-		free(q->kinds);
+		wp__mem_put(q->cells, size * sizeof *q->cells);
+		wp__mem_put(q->kinds, size * sizeof *q->kinds);
 		return WP_ENOMEM;
 	}
 	for (size_t i = 0; i < size; i++)
@@ -98,8 +99,8 @@ wp__q_fini(struct wp__taskq *q)
 			free(n);
 		}
 	pthread_mutex_destroy(&q->mu);
-	free(q->cells);
-	free(q->kinds);
+	wp__mem_put(q->cells, (q->mask + 1) * sizeof *q->cells);
+	wp__mem_put(q->kinds, (q->mask + 1) * sizeof *q->kinds);
 }
 
 /* A paused or halted pool takes nothing.  Called after seeing a task (an

@@ -67,7 +67,7 @@ wp__events_init(struct wp__events *ev, size_t cap)
 {
 	if (ev == NULL || cap == 0 || cap > SIZE_MAX / sizeof(*ev->ring))
 		return WP_EINVAL;
-	ev->ring = calloc(cap, sizeof(*ev->ring));
+	ev->ring = wp__mem_get(cap * sizeof(*ev->ring), true);
 	if (ev->ring == NULL)
 		return WP_ENOMEM;
 	if (pthread_mutex_init(&ev->mu, NULL) != 0)
@@ -77,7 +77,7 @@ wp__events_init(struct wp__events *ev, size_t cap)
 	return 0;
 
 err_free_ring:
-	free(ev->ring);
+	wp__mem_put(ev->ring, cap * sizeof(*ev->ring));
 	ev->ring = NULL;
 	return WP_ESYS;
 }
@@ -88,7 +88,7 @@ void
 wp__events_fini(struct wp__events *ev)
 {
 	pthread_mutex_destroy(&ev->mu);
-	free(ev->ring);
+	wp__mem_put(ev->ring, ev->cap * sizeof(*ev->ring));
 	ev->ring = NULL;
 	ev->cap = 0;
 }

@@ -59,12 +59,13 @@
 struct wp__lane *
 wp__lane_new(void)
 {
-	struct wp__lane *l = aligned_alloc(WP__CACHELINE, sizeof *l);
+	/* From mem.c (a destroyed pool's lanes are kept for the next one).
+	 * The record arrays are written before they are read: no need to
+	 * touch (and commit) them now. */
+	struct wp__lane *l = wp__mem_get(sizeof *l, false);
 
 	if (!l)
 		return NULL;
-	/* The record arrays are written before they are read: no need to
-	 * touch (and commit) them now. */
 	memset(l, 0, offsetof(struct wp__lane, rec));
 	pthread_mutex_init(&l->cmu, NULL);
 	return l;
@@ -76,7 +77,7 @@ wp__lane_free(struct wp__lane *l)
 	if (!l)
 		return;
 	pthread_mutex_destroy(&l->cmu);
-	free(l);
+	wp__mem_put(l, sizeof *l);
 }
 
 void

@@ -250,7 +250,7 @@ pool_free(wp_pool *pool)
 		nn = n->next;
 		free(n);
 	}
-	for (unsigned i = 0; i < WP_WORKERS_MAX; i++)
+	for (unsigned i = 0; i < atomic_load(&pool->nlanes); i++)
 		wp__lane_free(atomic_load(&pool->lanes[i]));
 	wp__q_fini(&pool->tasks);
 	wp__errorq_fini(&pool->errors);

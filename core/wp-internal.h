@@ -547,6 +547,13 @@ struct wp__rnode {
 	struct wp_result r;
 };
 
+/* A pool's big buffers (mem.c): page-aligned, zeroed only if asked (a
+ * fresh mapping always is); put back with the size they were got with. */
+void *wp__mem_get(size_t size, bool zero);
+void wp__mem_put(void *p, size_t size); /* NULL: nothing */
+size_t wp__mem_kept(void); /* bytes cached now */
+bool wp__mem_keeps(void);  /* false under AddressSanitizer: heap, no cache */
+
 struct wp__lane *wp__lane_new(void);
 void wp__lane_free(struct wp__lane *l); /* NULL: nothing */
 /* Pushes one outcome (the producer's; waits while the lane is full). */
