@@ -104,6 +104,22 @@ wp__futex_wake(_Atomic uint32_t *word, int n)
 	return r < 0 ? 0 : (int)r;
 }
 
+void
+wp__futex_wait_bits(_Atomic uint32_t *word, uint32_t val, uint32_t bits)
+{
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET_PRIVATE, val,
+		NULL, NULL, bits);
+}
+
+int
+wp__futex_wake_bits(_Atomic uint32_t *word, int n, uint32_t bits)
+{
+	long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_BITSET_PRIVATE,
+			 n < 0 ? INT_MAX : n, NULL, NULL, bits);
+
+	return r < 0 ? 0 : (int)r;
+}
+
 /* The size glibc would give a thread (RLIMIT_STACK, usually 8 MiB), so a
  * task has the stack it would have on any other thread. */
 static size_t

@@ -36,6 +36,13 @@
  *   on the `work_seq` futex, counted in `sleepers` and no longer in
  *   `awake`.  It looks at the queue once more after counting itself a
  *   sleeper: the Dekker pair with the submitter's kick.
+ * - A wake-up for one worker goes to the one that parked last (each waits
+ *   with a futex bit of its own, `last_parked` names the latest), not to
+ *   the one asleep longest: the CPU it left is the one that went idle and
+ *   its cache is warm.  Woken first-in-first-out, a worker asleep for
+ *   milliseconds was often put on the busy CPU (this VM's kernel packs
+ *   threads onto few vCPUs) and waited there up to a millisecond while
+ *   the other CPU idled: 30 % of the throughput of a 5 ms stretch at W=8.
  * - A submit wakes a parked worker only when no worker is awake, or when
  *   tasks are long (a worker's usual task takes LONG_NS or more): an awake
  *   worker running short tasks will get to the new one in moments, and a
@@ -89,8 +96,16 @@ wp__workers_should_exit(wp_pool *pool)
 int
 wp__workers_wake(wp_pool *pool, int n)
 {
+	int r;
+
 	atomic_fetch_add(&pool->work_seq, 1);
-	return wp__futex_wake(&pool->work_seq, n);
+	if (n != 1)
+		return wp__futex_wake(&pool->work_seq, n);
+	/* One: the latest to park, if it still sleeps. */
+	r = wp__futex_wake_bits(&pool->work_seq, 1,
+				atomic_load_explicit(&pool->last_parked,
+						     memory_order_relaxed));
+	return r ? r : wp__futex_wake(&pool->work_seq, 1);
 }
 
 /* The spin limit learns from misses: a task that found no spinner and had
@@ -574,7 +589,9 @@ park_as(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int64_t *now,
 		return AGAIN;
 	}
 	wp__lane_check(pool, l, wp__ticks(), WP__CHK_PARK);
-	wp__futex_wait(&pool->work_seq, e, -1);
+	atomic_store_explicit(&pool->last_parked, t->park_bit,
+			      memory_order_relaxed);
+	wp__futex_wait_bits(&pool->work_seq, e, t->park_bit);
 	atomic_fetch_add(&pool->awake, 1);
 	atomic_fetch_sub(&pool->sleepers, 1);
 	woke(pool);
@@ -1074,6 +1091,7 @@ wp__worker_spawn(wp_pool *pool, int slot)
 		free(t);
 		return rc;
 	}
+	t->park_bit = 1u << (slot & 31);
 	snprintf(t->name, sizeof t->name, "wp-worker-%d", slot);
 	rc = wp__stack_get(pool, &t->stack);
 	if (rc == 0) {

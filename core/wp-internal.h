@@ -115,6 +115,10 @@ int64_t wp__deadline_after_ms(uint64_t ms); /* now + ms, saturating */
  * allowed: callers look again. */
 void wp__futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t rel_ns);
 int wp__futex_wake(_Atomic uint32_t *word, int n);
+/* The same, for waiters that gave a bit mask: a wake reaches the waiters
+ * whose mask shares a bit with `bits` (a plain wake reaches every one). */
+void wp__futex_wait_bits(_Atomic uint32_t *word, uint32_t val, uint32_t bits);
+int wp__futex_wake_bits(_Atomic uint32_t *word, int n, uint32_t bits);
 /* A thread stack of the pool's (thread.c): mapped once, reused by the
  * pool's threads, unmapped when the pool is freed. */
 struct wp__stack {
@@ -634,6 +638,7 @@ struct wp__thread {
 	bool detached;               /* pool->mu: left behind by a forced stop */
 	enum wp__thread_role role;   /* pool->mu */
 	int slot;                    /* pool->mu; -1 unless ROLE_SLOT */
+	uint32_t park_bit;           /* its futex bit on work_seq (fixed) */
 	int last_slot;               /* pool->mu; the slot it last filled */
 	char name[WP_NAME_MAX];      /* pool->mu */
 	bool overdue;                /* pool->mu: claimed at the orphan cap */
@@ -788,6 +793,7 @@ struct wp_pool {
 	 * when a worker parks, wakes, starts or stops spinning. */
 	_Atomic uint32_t work_seq __attribute__((aligned(WP__CACHELINE)));
 	atomic_int sleepers;   /* slot workers parked on work_seq */
+	_Atomic uint32_t last_parked; /* park bit of the latest to park */
 	atomic_int awake;      /* slot workers not parked */
 	atomic_int waking;     /* wake-ups sent, not yet taken */
 	atomic_int long_tasks; /* workers whose usual task is long */
