@@ -442,6 +442,16 @@ void wp__q_drain(wp_pool *pool,
 		 void (*fn)(wp_pool *, const struct wp__task *, const char *));
 
 /* ------------------------------------------------------------------------
+ * mem.c: a pool's big buffers (task-queue cells, result lanes, event
+ * ring), mapped and kept across pools.  Page-aligned, zeroed only if asked
+ * (a fresh mapping always is); put back with the size they were got with.
+ */
+void *wp__mem_get(size_t size, bool zero);
+void wp__mem_put(void *p, size_t size); /* NULL: nothing */
+size_t wp__mem_kept(void); /* bytes cached now */
+bool wp__mem_keeps(void);  /* false under AddressSanitizer: heap, no cache */
+
+/* ------------------------------------------------------------------------
  * lane.c: how outcomes reach the result handler.
  *
  * Each worker slot has a lane: a single-producer single-consumer ring of
@@ -551,13 +561,6 @@ struct wp__rnode {
 	struct wp_result r;
 };
 
-/* A pool's big buffers (mem.c): page-aligned, zeroed only if asked (a
- * fresh mapping always is); put back with the size they were got with. */
-void *wp__mem_get(size_t size, bool zero);
-void wp__mem_put(void *p, size_t size); /* NULL: nothing */
-size_t wp__mem_kept(void); /* bytes cached now */
-bool wp__mem_keeps(void);  /* false under AddressSanitizer: heap, no cache */
-
 struct wp__lane *wp__lane_new(void);
 void wp__lane_free(struct wp__lane *l); /* NULL: nothing */
 /* Pushes one outcome (the producer's; waits while the lane is full). */
@@ -638,7 +641,7 @@ struct wp__thread {
 	bool detached;               /* pool->mu: left behind by a forced stop */
 	enum wp__thread_role role;   /* pool->mu */
 	int slot;                    /* pool->mu; -1 unless ROLE_SLOT */
-	uint32_t park_bit;           /* its futex bit on work_seq (fixed) */
+	uint32_t park_bit;           /* its futex bit on work_seq; immutable */
 	int last_slot;               /* pool->mu; the slot it last filled */
 	char name[WP_NAME_MAX];      /* pool->mu */
 	bool overdue;                /* pool->mu: claimed at the orphan cap */
@@ -793,7 +796,8 @@ struct wp_pool {
 	 * when a worker parks, wakes, starts or stops spinning. */
 	_Atomic uint32_t work_seq __attribute__((aligned(WP__CACHELINE)));
 	atomic_int sleepers;   /* slot workers parked on work_seq */
-	_Atomic uint32_t last_parked; /* park bit of the latest to park */
+	_Atomic uint32_t last_parked; /* park bit of the latest to park (a
+				       * hint: relaxed) */
 	atomic_int awake;      /* slot workers not parked */
 	atomic_int waking;     /* wake-ups sent, not yet taken */
 	atomic_int long_tasks; /* workers whose usual task is long */

@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -116,12 +117,13 @@ others_asleep(void)
 
 	assert_non_null(d);
 	while (all && (e = readdir(d)) != NULL) {
-		char path[64], buf[256], *rp;
+		char path[300], buf[256], *rp;
 		FILE *f;
 
 		if (e->d_name[0] == '.' || atol(e->d_name) == self)
 			continue;
-		snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+		snprintf(path, sizeof path, "/proc/self/task/%s/stat",
+			 e->d_name);
 		f = fopen(path, "r");
 		if (!f)
 			continue; /* gone */
