@@ -11,9 +11,10 @@
  * us of every destroy (bench/FINDINGS.md, session 7), a quarter of an
  * idle pool's whole stop.  So they are mapped here, page by page, and a
  * destroyed pool's buffers are kept for the next pool: one process-wide
- * cache, at most CACHE_BYTES, as thread.c keeps thread stacks.  A buffer
- * is taken again only at the same size, which a program that makes its
- * pools alike always finds.
+ * cache, at most WP__MEM_CACHE_BYTES (16 MiB), as thread.c keeps thread
+ * stacks.  A buffer is taken again only at the same size, which a program
+ * that makes its pools alike always finds.  (thread.c's stack chunks stay
+ * in their own cache: they carry guard pages and chunk bookkeeping.)
  *
  * Built with AddressSanitizer, the buffers come from calloc() and go back
  * with free(): the sanitizer then sees a use after free, which a kept
@@ -40,9 +41,6 @@
 #ifndef MEM_HEAP
 #define MEM_HEAP 0
 #endif
-
-/* Bytes of mappings kept with no pool using them. */
-#define CACHE_BYTES (16u << 20)
 
 /* A kept buffer's own first bytes say where the next one is. */
 struct kept {
@@ -105,7 +103,7 @@ wp__mem_put(void *p, size_t size)
 	}
 	size = rounded(size);
 	pthread_mutex_lock(&cache.mu);
-	if (cache.bytes + size <= CACHE_BYTES) {
+	if (cache.bytes + size <= WP__MEM_CACHE_BYTES) {
 		k->size = size;
 		k->next = cache.list;
 		cache.list = k;

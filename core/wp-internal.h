@@ -446,6 +446,7 @@ void wp__q_drain(wp_pool *pool,
  * ring), mapped and kept across pools.  Page-aligned, zeroed only if asked
  * (a fresh mapping always is); put back with the size they were got with.
  */
+#define WP__MEM_CACHE_BYTES (16u << 20) /* kept with no pool using them */
 void *wp__mem_get(size_t size, bool zero);
 void wp__mem_put(void *p, size_t size); /* NULL: nothing */
 size_t wp__mem_kept(void); /* bytes cached now */

@@ -85,29 +85,21 @@ test_bounded(void **state)
 	}
 	for (int i = 0; i < N; i++)
 		wp__mem_put(p[i], n);
-	assert_true(wp__mem_kept() <= 16u * MIB);
+	assert_true(wp__mem_kept() <= WP__MEM_CACHE_BYTES);
 	if (wp__mem_keeps())
-		assert_true(wp__mem_kept() >= 8u * MIB);
+		assert_true(wp__mem_kept() >= WP__MEM_CACHE_BYTES / 2);
 	/* Taken again: the kept ones first, fresh ones after. */
 	for (int i = 0; i < N; i++) {
 		p[i] = wp__mem_get(n, false);
 		assert_non_null(p[i]);
 	}
-	assert_true(wp__mem_kept() <= 16u * MIB - 8u * MIB);
+	assert_true(wp__mem_kept() <= WP__MEM_CACHE_BYTES / 2);
 	for (int i = 0; i < N; i++)
 		wp__mem_put(p[i], n);
 }
 
 /* Pools on kept buffers: each one starts from nothing. */
 static atomic_int results;
-
-static int
-noop(wp_ctx *ctx, void *arg)
-{
-	(void)ctx;
-	(void)arg;
-	return 0;
-}
 
 static void
 on_result(void *udata, const struct wp_result *r)
@@ -151,7 +143,7 @@ test_pools_start_clean(void **state)
 		assert_int_equal(got, 1);
 		assert_int_equal(ev[0].seq, 1);
 		for (int i = 0; i < want; i++)
-			assert_int_equal(wp_submit_wait(p, noop, NULL, NULL,
+			assert_int_equal(wp_submit_wait(p, wpt_noop, NULL, NULL,
 							WPT_CEILING_MS, NULL),
 					 0);
 		assert_true(wpt_wait_for(all_results, &want, WPT_CEILING_MS));

@@ -9,12 +9,6 @@
 
 static struct bt_rec R;
 
-static int
-noop_fn(wp_ctx *ctx, void *arg)
-{
-	return 0;
-}
-
 /* Every call that takes a pool refuses NULL. */
 static void
 test_null_pool(void **state)
@@ -47,9 +41,9 @@ test_null_pool(void **state)
 	(void)wp_pool_state(NULL);
 	memset(st, 0x11, sizeof st);
 	wp_pool_signals(NULL, st); /* must not crash */
-	assert_int_equal(wp_submit(NULL, noop_fn, NULL, NULL, NULL),
+	assert_int_equal(wp_submit(NULL, wpt_noop, NULL, NULL, NULL),
 			 WP_EINVAL);
-	assert_int_equal(wp_submit_wait(NULL, noop_fn, NULL, NULL, 0, NULL),
+	assert_int_equal(wp_submit_wait(NULL, wpt_noop, NULL, NULL, 0, NULL),
 			 WP_EINVAL);
 	assert_int_equal(wp_pool_set_option(NULL, WP_OPT_WORKERS, 2),
 			 WP_EINVAL);
@@ -97,7 +91,7 @@ test_null_outputs(void **state)
 	assert_int_equal(wp_pool_signal(p, WP_SIG_COUNT), WP_EINVAL);
 	assert_int_equal(wp_pool_signal(p, (enum wp_signal)-1), WP_EINVAL);
 	/* The pool still works. */
-	assert_int_equal(wp_submit(p, noop_fn, NULL, NULL, NULL), 0);
+	assert_int_equal(wp_submit(p, wpt_noop, NULL, NULL, NULL), 0);
 	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
 	bt_finish(p, &R);
 	bt_rec_fini(&R);
@@ -291,7 +285,7 @@ test_wrong_state(void **state)
 	assert_int_equal(wp_pool_start(p), WP_ESTATE);
 	assert_int_equal(wp_pool_pause(p), WP_ESTATE);
 	assert_int_equal(wp_pool_resume(p), WP_ESTATE);
-	assert_int_equal(wp_submit(p, noop_fn, NULL, NULL, NULL), WP_ECLOSED);
+	assert_int_equal(wp_submit(p, wpt_noop, NULL, NULL, NULL), WP_ECLOSED);
 	bt_check_final(p, &R);
 	assert_int_equal(bt_destroy(p), 0);
 	bt_rec_fini(&R);

@@ -192,14 +192,6 @@ log_result(void *udata, const struct wp_result *r)
 	atomic_fetch_sub(&lane_log.in_cb, 1);
 }
 
-static int
-noop_task(wp_ctx *ctx, void *arg)
-{
-	(void)ctx;
-	(void)arg;
-	return 0;
-}
-
 /* Lanes of one result each (the result queue's capacity is the number of
  * workers) while the handler sleeps until a batch is due: a worker finds
  * its lane full at almost every push and delivers it itself, on its own
@@ -224,7 +216,7 @@ test_full_lane_delivered_by_worker(void **state)
 	assert_int_equal(wp_pool_pause(p), 0);
 	assert_int_equal(wp_pool_start(p), 0);
 	for (int i = 0; i < LANE_TASKS; i++)
-		assert_int_equal(wp_submit(p, noop_task, NULL, NULL, NULL), 0);
+		assert_int_equal(wp_submit(p, wpt_noop, NULL, NULL, NULL), 0);
 	assert_int_equal(wp_pool_resume(p), 0);
 	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
 	assert_int_equal(wp_pool_stop(p, NULL), 0);

@@ -130,12 +130,6 @@ test_submit_closed(void **state)
 	end();
 }
 
-static int
-noop_fn(wp_ctx *ctx, void *arg)
-{
-	return 0;
-}
-
 /* Bad arguments: WP_EINVAL, nothing taken, nothing counted as accepted. */
 static void
 test_submit_invalid(void **state)
@@ -149,27 +143,27 @@ test_submit_invalid(void **state)
 	begin();
 	bt_cfg(&cfg, &R);
 	p = bt_pool(&cfg, &R, true);
-	assert_int_equal(wp_submit(NULL, noop_fn, NULL, NULL, &id), WP_EINVAL);
+	assert_int_equal(wp_submit(NULL, wpt_noop, NULL, NULL, &id), WP_EINVAL);
 	assert_int_equal(wp_submit(p, NULL, NULL, NULL, &id), WP_EINVAL);
-	assert_int_equal(wp_submit_wait(NULL, noop_fn, NULL, NULL, 10, &id),
+	assert_int_equal(wp_submit_wait(NULL, wpt_noop, NULL, NULL, 10, &id),
 			 WP_EINVAL);
 	assert_int_equal(wp_submit_wait(p, NULL, NULL, NULL, 10, &id),
 			 WP_EINVAL);
 	wp_task_opts_init(&o);
 	o.priority = WP_PRIORITY_MAX + 1;
-	assert_int_equal(wp_submit(p, noop_fn, NULL, &o, &id), WP_EINVAL);
+	assert_int_equal(wp_submit(p, wpt_noop, NULL, &o, &id), WP_EINVAL);
 	o.priority = WP_PRIORITY_MIN - 1;
-	assert_int_equal(wp_submit(p, noop_fn, NULL, &o, &id), WP_EINVAL);
-	assert_int_equal(wp_submit_wait(p, noop_fn, NULL, &o, 10, &id),
+	assert_int_equal(wp_submit(p, wpt_noop, NULL, &o, &id), WP_EINVAL);
+	assert_int_equal(wp_submit_wait(p, wpt_noop, NULL, &o, 10, &id),
 			 WP_EINVAL);
 	assert_int_equal(id, 12345); /* out-parameter untouched */
 	m = bt_m(p);
 	assert_int_equal(m.accepted, 0);
 	/* NULL opts and NULL id are allowed. */
-	assert_int_equal(wp_submit(p, noop_fn, NULL, NULL, NULL), 0);
+	assert_int_equal(wp_submit(p, wpt_noop, NULL, NULL, NULL), 0);
 	o.priority = WP_PRIORITY_MAX;
 	o.kind = NULL;
-	assert_int_equal(wp_submit(p, noop_fn, NULL, &o, NULL), 0);
+	assert_int_equal(wp_submit(p, wpt_noop, NULL, &o, NULL), 0);
 	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
 	assert_int_equal(bt_nout(&R, WP_OUTCOME_COMPLETED), 2);
 	bt_finish(p, &R);
@@ -208,10 +202,10 @@ test_submit_kind_copied(void **state)
 	wp_task_opts_init(&o);
 	strcpy(kind, "alpha");
 	o.kind = kind;
-	assert_int_equal(wp_submit(p, noop_fn, NULL, &o, &id1), 0);
+	assert_int_equal(wp_submit(p, wpt_noop, NULL, &o, &id1), 0);
 	memset(kind, 'k', sizeof kind - 1);
 	kind[sizeof kind - 1] = '\0';
-	assert_int_equal(wp_submit(p, noop_fn, NULL, &o, &id2), 0);
+	assert_int_equal(wp_submit(p, wpt_noop, NULL, &o, &id2), 0);
 	strcpy(kind, "overwritten");
 	assert_int_equal(wp_pool_resume(p), 0);
 	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);

@@ -21,6 +21,14 @@ wpt_sleep_ms(unsigned ms)
 }
 
 int
+wpt_noop(wp_ctx *ctx, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	return 0;
+}
+
+int
 wpt_wait_for(int (*pred)(void *), void *arg, unsigned ceiling_ms)
 {
 	int64_t end = wpt_now_ms() + ceiling_ms;

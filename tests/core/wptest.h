@@ -34,6 +34,8 @@ void wpt_assert_all_final(const struct wp_metrics *m);
 /* A config with small, test-friendly values (2 workers, short intervals,
  * stop bound 2 s). */
 void wpt_config(struct wp_config *cfg);
+/* A task that does nothing and completes. */
+int wpt_noop(wp_ctx *ctx, void *arg);
 /* Number of threads of this process (from /proc/self/task). */
 int wpt_thread_count(void);
 /* Number of open file descriptors of this process. */
