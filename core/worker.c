@@ -439,25 +439,14 @@ wp__cancel_queued(wp_pool *pool, const struct wp__task *t, const char *kind)
 	wp__deliver_side(pool, &r);
 }
 
-/* Runs t->cur, which starts at *now (the caller's clock reading), and
- * sets *now to when it ended, so back-to-back tasks share one reading.
- * Returns true if the run was claimed by the watchdog or a forced stop
- * (the thread is then overdue or an orphan). */
-static bool
-run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
-    int64_t *now)
+/* Publishes the run of t->cur, which starts at `start`. */
+static void
+run_begin(wp_pool *pool, struct wp__thread *t, struct wp__lane *l,
+	  int64_t start)
 {
 	struct wp__task *task = &t->cur;
-	int64_t start = *now, tmo = task->timeout_ns;
-	int64_t deadline = WP__NEVER, end;
-	uint64_t r = ++t->runs, expect;
-	volatile int code = 0;
-	struct wp__rec rec;
-	char msg[WP_MSG_MAX];
-	enum wp_outcome o;
-	unsigned flags;
-	int64_t ran;
-	int how;
+	int64_t tmo = task->timeout_ns, deadline = WP__NEVER;
+	uint64_t r = ++t->runs;
 
 	if (tmo < 0)
 		tmo = atomic_load_explicit(&pool->task_timeout_ns,
@@ -487,21 +476,25 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
 	}
 
 	t->fault_signo = 0;
-	/* No mask saved: that would be a system call per task.  Handlers run
-	 * with SA_NODEFER and an empty sa_mask, so a jump out of one leaves
-	 * the mask as it was. */
-	how = sigsetjmp(t->jb, 0);
-	if (how == RAN) {
-		t->in_task = 1;
-		code = task->fn(&t->ctx, task->arg);
-		t->in_task = 0;
-	} else {
-		t->in_task = 0;
-		code = how == CRASHED ? WP_ECRASH : WP_EPANIC;
-		if (how == CRASHED)
-			wp__crash_unblock();
-	}
-	end = wp__ticks();
+}
+
+/* Ends the run of t->cur, which returned `code` (or panicked or crashed:
+ * `how`), and sets *now to when it ended, so back-to-back tasks share one
+ * clock reading.  Returns true if the run was claimed by the watchdog or
+ * a forced stop (the thread is then overdue or an orphan). */
+static bool
+run_end(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
+	int code, int how, int64_t *now)
+{
+	struct wp__task *task = &t->cur;
+	int64_t start = atomic_load_explicit(&t->started, memory_order_relaxed);
+	int64_t end = wp__ticks(), ran;
+	uint64_t r = t->runs, expect;
+	struct wp__rec rec;
+	char msg[WP_MSG_MAX];
+	enum wp_outcome o;
+	unsigned flags;
+
 	*now = end;
 	if (how == CRASHED)
 		bump(&t->cnt.crashes);
@@ -545,6 +538,22 @@ run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
 		failed(pool, t, slot, code, how, msg);
 	wp__lane_push(pool, l, &rec, msg, t->cur_kind, end);
 	return false;
+}
+
+/* Runs t->cur, which starts at *now (the caller's clock reading).  A
+ * panic or a contained crash in the task jumps to serve()'s sigsetjmp,
+ * which ends the run there. */
+static bool
+run(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot,
+    int64_t *now)
+{
+	int code;
+
+	run_begin(pool, t, l, *now);
+	t->in_task = 1;
+	code = t->cur.fn(&t->ctx, t->cur.arg);
+	t->in_task = 0;
+	return run_end(pool, t, l, slot, code, RAN, now);
 }
 
 /* ------------------------------------------------------------------------
@@ -781,9 +790,12 @@ gate_after_pop(wp_pool *pool, struct wp__thread *t, struct wp__lane *l,
 	return GOT;
 }
 
-/* Serves the queue until something needs pool->mu: LOOK or CLAIMED. */
-static int
-serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
+/* Serves the queue until something needs pool->mu: LOOK or CLAIMED.
+ * Not inlined into serve(): a function that calls sigsetjmp is compiled
+ * as if any call in it could return twice, which keeps its locals out of
+ * registers. */
+static __attribute__((noinline)) int
+serve_loop(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
 {
 	int64_t now = wp__ticks();
 	unsigned g;
@@ -810,7 +822,7 @@ serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
 		}
 		if (r == GOT) {
 			/* park() took one */
-		} else if (!wp__batch_len(t, NULL) && step_aside(pool)) {
+		} else if (wp__batch_empty(t) && step_aside(pool)) {
 			if (park_as(pool, t, l, &now, true) == LOOK)
 				return LOOK;
 			continue;
@@ -837,11 +849,37 @@ serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
 		}
 		/* Once a batch: the queue's length reads the submitters'
 		 * cursor, a line they write at every push. */
-		if (!wp__batch_len(t, NULL))
+		if (wp__batch_empty(t))
 			room_check(pool);
 		if (run(pool, t, l, slot, &now))
 			return CLAIMED;
 	}
+}
+
+/* Serves the queue (serve_loop) with the jump buffer that wp_panic() and
+ * a contained fault signal return to, set once for every task it runs,
+ * not once per task: a task that panics or crashes ends here as FAILED,
+ * and the same thread carries on serving.  Only the arguments, never
+ * changed, are used after a jump. */
+static int
+serve(wp_pool *pool, struct wp__thread *t, struct wp__lane *l, int slot)
+{
+	int64_t now;
+	int how;
+
+	/* No mask saved: that would be a system call.  Handlers run with
+	 * SA_NODEFER and an empty sa_mask, so a jump out of one leaves the
+	 * mask as it was. */
+	how = sigsetjmp(t->jb, 0);
+	if (how != RAN) {
+		t->in_task = 0;
+		if (how == CRASHED)
+			wp__crash_unblock();
+		if (run_end(pool, t, l, slot,
+			    how == CRASHED ? WP_ECRASH : WP_EPANIC, how, &now))
+			return CLAIMED;
+	}
+	return serve_loop(pool, t, l, slot);
 }
 
 /* ------------------------------------------------------------------------

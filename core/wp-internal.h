@@ -710,6 +710,15 @@ void wp__batch_requeue(wp_pool *pool, struct wp__thread *t);
 /* Tasks left in t's batch; *oldest (optional) lowered to its first
  * task's submit ticks. */
 unsigned wp__batch_len(const struct wp__thread *t, int64_t *oldest);
+/* Whether t's batch holds no task to take (empty, or being stolen): the
+ * owner's test between two tasks, without batch_len's call. */
+static inline bool
+wp__batch_empty(struct wp__thread *t)
+{
+	uint64_t w = atomic_load_explicit(&t->bq_ht, memory_order_acquire);
+
+	return (uint32_t)w >= (uint32_t)(w >> 32);
+}
 /* Cancels every batch's tasks (takes pool->mu; no lock held). */
 void wp__batches_cancel(wp_pool *pool);
 /* Takes every batch's tasks (mu held) into *tasks and *kinds (malloc'd;
