@@ -23,9 +23,10 @@
  * The fence after publishing a run also serves the result handler's and
  * the watchdog's Dekker pairs (lane.c, watchdog.c): one fence per task.
  *
- * Tasks run under sigsetjmp: wp_panic() and contained fault signals jump
- * back here, the run ends as FAILED, and the same thread carries on, so a
- * panic never shrinks the pool (S5.1).
+ * Tasks run under sigsetjmp, set once per serve() rather than per task:
+ * wp_panic() and contained fault signals jump back there, the run ends as
+ * FAILED, and the same thread carries on serving, so a panic never
+ * shrinks the pool (S5.1).
  *
  * Parking and waking (all lock-free; counters in pool, written only when
  * a worker parks, wakes or changes its mind about task length):
