@@ -41,28 +41,6 @@ word(uint32_t head, uint32_t tail)
 }
 
 bool
-wp__batch_next(struct wp__thread *t, struct wp__task *out,
-	       char kind[WP_KIND_MAX])
-{
-	uint64_t w = atomic_load_explicit(&t->bq_ht, memory_order_acquire);
-
-	for (;;) {
-		uint32_t h = (uint32_t)w, tl = (uint32_t)(w >> 32);
-
-		if (h >= tl) /* empty, or being stolen */
-			return false;
-		if (atomic_compare_exchange_weak_explicit(
-			    &t->bq_ht, &w, word(h + 1, tl), memory_order_seq_cst,
-			    memory_order_acquire)) {
-			wp__task_copy(out, &t->bq[h]);
-			if (out->has_kind)
-				memcpy(kind, t->bq_kind[h], WP_KIND_MAX);
-			return true;
-		}
-	}
-}
-
-bool
 wp__batch_fill(wp_pool *pool, struct wp__thread *t)
 {
 	uint64_t w = atomic_load_explicit(&t->bq_ht, memory_order_acquire);

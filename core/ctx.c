@@ -27,21 +27,6 @@ wp__on_own_thread(const wp_pool *pool)
 }
 
 void
-wp__ctx_begin(struct wp__thread *t, uint64_t task_id, uint64_t run,
-	      int64_t deadline_ticks)
-{
-	struct wp_ctx *c = &t->ctx;
-
-	c->task_id = task_id;
-	c->deadline_ns = deadline_ticks == WP__NEVER
-				 ? 0
-				 : wp__tk2mono(deadline_ticks);
-	c->value = 0;
-	c->has_msg = false;
-	atomic_store_explicit(&c->seq, run, memory_order_relaxed);
-}
-
-void
 wp__ctx_cancel(struct wp__thread *t, uint64_t run, int why)
 {
 	atomic_store(&t->ctx.cancel_why, why);

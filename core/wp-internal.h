@@ -40,6 +40,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 
 #define WP__NS_PER_MS 1000000LL
@@ -697,9 +698,28 @@ struct wp__thread {
 /* ------------------------------------------------------------------------
  * batch.c: workers' private batches.
  */
-/* The owner's next task from its batch. */
-bool wp__batch_next(struct wp__thread *t, struct wp__task *out,
-		    char kind[WP_KIND_MAX]);
+/* The owner's next task from its batch (inline: once per task). */
+static inline bool
+wp__batch_next(struct wp__thread *t, struct wp__task *out,
+	       char kind[WP_KIND_MAX])
+{
+	uint64_t w = atomic_load_explicit(&t->bq_ht, memory_order_acquire);
+
+	for (;;) {
+		uint32_t h = (uint32_t)w, tl = (uint32_t)(w >> 32);
+
+		if (h >= tl) /* empty, or being stolen */
+			return false;
+		if (atomic_compare_exchange_weak_explicit(
+			    &t->bq_ht, &w, (uint64_t)tl << 32 | (h + 1),
+			    memory_order_seq_cst, memory_order_acquire)) {
+			wp__task_copy(out, &t->bq[h]);
+			if (out->has_kind)
+				memcpy(kind, t->bq_kind[h], WP_KIND_MAX);
+			return true;
+		}
+	}
+}
 /* The owner takes a new batch from the ring; false if it is empty. */
 bool wp__batch_fill(wp_pool *pool, struct wp__thread *t);
 /* Takes what is left of t's batch (the owner, or pool->mu held). */
@@ -1115,8 +1135,22 @@ void wp__stop_log_exit(wp_pool *pool, const char *name,
 /* ------------------------------------------------------------------------
  * ctx.c
  */
-void wp__ctx_begin(struct wp__thread *t, uint64_t task_id, uint64_t run,
-		   int64_t deadline_ticks);
+/* A run of t begins: its context, reused from run to run, is reset
+ * (inline: once per task on the worker's path). */
+static inline void
+wp__ctx_begin(struct wp__thread *t, uint64_t task_id, uint64_t run,
+	      int64_t deadline_ticks)
+{
+	struct wp_ctx *c = &t->ctx;
+
+	c->task_id = task_id;
+	c->deadline_ns = deadline_ticks == WP__NEVER
+				 ? 0
+				 : wp__tk2mono(deadline_ticks);
+	c->value = 0;
+	c->has_msg = false;
+	atomic_store_explicit(&c->seq, run, memory_order_relaxed);
+}
 void wp__ctx_cancel(struct wp__thread *t, uint64_t run, int why);
 
 /* ------------------------------------------------------------------------
