@@ -233,13 +233,12 @@ lane_full(wp_pool *pool, struct wp__lane *l)
 }
 
 void
-wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
-	      const char *msg, const char *kind, int64_t now)
+wp__lane_prepare(wp_pool *pool, struct wp__lane *l, uint64_t t,
+		 const struct wp__rec *r, const char *msg, const char *kind)
 {
-	uint64_t t = atomic_load_explicit(&l->tail, memory_order_relaxed);
 	unsigned share = atomic_load_explicit(&pool->lane_share,
 					      memory_order_relaxed);
-	unsigned i;
+	unsigned i = (unsigned)(t & (WP__LANE_CAP - 1));
 
 	if (t - l->head_cache >= share) {
 		l->head_cache = atomic_load_explicit(&l->head,
@@ -247,8 +246,6 @@ wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
 		if (t - l->head_cache >= share)
 			lane_full(pool, l); /* empties it: head is t now */
 	}
-	i = (unsigned)(t & (WP__LANE_CAP - 1));
-	l->rec[i] = *r;
 	if (WP__REC_FLAGS(r) & WP__REC_MSG) {
 		size_t n = strnlen(msg, WP_MSG_MAX - 1);
 
@@ -257,14 +254,6 @@ wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
 	}
 	if (WP__REC_FLAGS(r) & WP__REC_KIND)
 		wp__kind_copy(l->kind[i], kind);
-	atomic_store_explicit(&l->tail, t + 1, memory_order_release);
-	/* The next line of records was read by the consumer a lap ago: a
-	 * store to it would wait for the line to come back from that CPU,
-	 * and the worker's next locked instruction would pay the wait.  Asked
-	 * for now, it comes back while the next task runs. */
-	wp__prefetch_w(&l->rec[(t + 2) & (WP__LANE_CAP - 1)]);
-	if (l->nout++ == 0)
-		l->out_since = now;
 }
 
 void

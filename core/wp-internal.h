@@ -565,9 +565,12 @@ struct wp__rnode {
 
 struct wp__lane *wp__lane_new(void);
 void wp__lane_free(struct wp__lane *l); /* NULL: nothing */
-/* Pushes one outcome (the producer's; waits while the lane is full). */
-void wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
-		   const char *msg, const char *kind, int64_t now);
+/* Before a push at tail t that wp__lane_push() cannot do alone: makes
+ * room if the lane looks full (delivering it) and stores the message and
+ * kind label of record t. */
+void wp__lane_prepare(wp_pool *pool, struct wp__lane *l, uint64_t t,
+		      const struct wp__rec *r, const char *msg,
+		      const char *kind);
 /* The producer's look at the handler, after a full fence. */
 void wp__lane_check(wp_pool *pool, struct wp__lane *l, int64_t now,
 		    enum wp__check why);
@@ -1011,6 +1014,31 @@ wp__lane_due(wp_pool *pool, const struct wp__lane *l, int64_t now,
 	share = atomic_load_explicit(&pool->lane_share, memory_order_relaxed);
 	return l->nout >= WP__MAX(WP_RESULT_BATCH, share - share / 4) ||
 	       now - l->out_since >= wp__ns2tk(WP__LANE_AGE_NS);
+}
+
+/* Pushes one outcome (the producer's; if the lane is full, the producer
+ * delivers it first).  Inline: once per task on the worker's path; the
+ * rare part is wp__lane_prepare(). */
+static inline void
+wp__lane_push(wp_pool *pool, struct wp__lane *l, const struct wp__rec *r,
+	      const char *msg, const char *kind, int64_t now)
+{
+	uint64_t t = atomic_load_explicit(&l->tail, memory_order_relaxed);
+
+	if (WP__UNLIKELY(t - l->head_cache >=
+				 atomic_load_explicit(&pool->lane_share,
+						      memory_order_relaxed) ||
+			 (WP__REC_FLAGS(r) & (WP__REC_MSG | WP__REC_KIND))))
+		wp__lane_prepare(pool, l, t, r, msg, kind);
+	l->rec[t & (WP__LANE_CAP - 1)] = *r;
+	atomic_store_explicit(&l->tail, t + 1, memory_order_release);
+	/* The next line of records was read by the consumer a lap ago: a
+	 * store to it would wait for the line to come back from that CPU,
+	 * and the worker's next locked instruction would pay the wait.  Asked
+	 * for now, it comes back while the next task runs. */
+	wp__prefetch_w(&l->rec[(t + 2) & (WP__LANE_CAP - 1)]);
+	if (l->nout++ == 0)
+		l->out_since = now;
 }
 void wp__pool_unref(wp_pool *pool);
 /* Emits an event: ring + on_event callback.  Never with a pool lock held. */
