@@ -91,9 +91,11 @@ wp__results_wake(wp_pool *pool)
 		wp__futex_wake(&pool->rstate, 1);
 }
 
-void
-wp__rec_result(const struct wp__rec *rec, const char *msg, const char *kind,
-	       struct wp_result *out)
+/* A result record as the user sees it (static: inlined into the
+ * delivery loop, once per result). */
+static void
+rec_result(const struct wp__rec *rec, const char *msg, const char *kind,
+	   struct wp_result *out)
 {
 	unsigned flags = WP__REC_FLAGS(rec);
 
@@ -147,7 +149,7 @@ deliver_lane(wp_pool *pool, struct wp__lane *l, uint64_t h, uint64_t t)
 		for (; h != t; h++) {
 			unsigned i = (unsigned)(h & (WP__LANE_CAP - 1));
 
-			wp__rec_result(&l->rec[i], l->msg[i], l->kind[i], &r);
+			rec_result(&l->rec[i], l->msg[i], l->kind[i], &r);
 			pool->cfg.on_result(pool->cfg.udata, &r);
 		}
 		pthread_mutex_unlock(&pool->deliver_mu);

@@ -594,9 +594,6 @@ void wp__results_close(wp_pool *pool);
 /* Delivers inline whatever is left in any lane: only once the handler is
  * gone and no thread fills a slot (the end of the ordered stop). */
 void wp__results_sweep(wp_pool *pool);
-/* A result record as the user sees it. */
-void wp__rec_result(const struct wp__rec *rec, const char *msg,
-		    const char *kind, struct wp_result *out);
 
 /* ------------------------------------------------------------------------
  * The task context (ctx.c), embedded in each worker thread.  Reused from
