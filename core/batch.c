@@ -34,12 +34,6 @@
 #define WARMUP_RUNS 8
 #define STEALING 0xffffffffu
 
-static inline uint64_t
-word(uint32_t head, uint32_t tail)
-{
-	return (uint64_t)tail << 32 | head;
-}
-
 bool
 wp__batch_fill(wp_pool *pool, struct wp__thread *t)
 {
@@ -64,7 +58,8 @@ wp__batch_fill(wp_pool *pool, struct wp__thread *t)
 	k = wp__q_take(&pool->tasks, t->bq, t->bq_kind, max);
 	if (!k)
 		return false;
-	atomic_store_explicit(&t->bq_ht, word(0, k), memory_order_release);
+	atomic_store_explicit(&t->bq_ht, wp__batch_word(0, k),
+			      memory_order_release);
 	/* Tasks wait behind each running one: the supervisor watches for a
 	 * run far longer than usual. */
 	if (k > 1)
@@ -85,7 +80,7 @@ wp__batch_steal(struct wp__thread *t, struct wp__task *out,
 		if (h >= tl)
 			return 0;
 		if (atomic_compare_exchange_weak_explicit(
-			    &t->bq_ht, &w, word(STEALING, tl),
+			    &t->bq_ht, &w, wp__batch_word(STEALING, tl),
 			    memory_order_seq_cst, memory_order_acquire))
 			break;
 	}
@@ -94,7 +89,8 @@ wp__batch_steal(struct wp__thread *t, struct wp__task *out,
 		if (out[i - h].has_kind)
 			memcpy(kinds[i - h], t->bq_kind[i], WP_KIND_MAX);
 	}
-	atomic_store_explicit(&t->bq_ht, word(tl, tl), memory_order_release);
+	atomic_store_explicit(&t->bq_ht, wp__batch_word(tl, tl),
+			      memory_order_release);
 	return tl - h;
 }
 

@@ -698,6 +698,12 @@ struct wp__thread {
 /* ------------------------------------------------------------------------
  * batch.c: workers' private batches.
  */
+/* A batch's state word: head | tail << 32. */
+static inline uint64_t
+wp__batch_word(uint32_t head, uint32_t tail)
+{
+	return (uint64_t)tail << 32 | head;
+}
 /* The owner's next task from its batch (inline: once per task). */
 static inline bool
 wp__batch_next(struct wp__thread *t, struct wp__task *out,
@@ -711,7 +717,7 @@ wp__batch_next(struct wp__thread *t, struct wp__task *out,
 		if (h >= tl) /* empty, or being stolen */
 			return false;
 		if (atomic_compare_exchange_weak_explicit(
-			    &t->bq_ht, &w, (uint64_t)tl << 32 | (h + 1),
+			    &t->bq_ht, &w, wp__batch_word(h + 1, tl),
 			    memory_order_seq_cst, memory_order_acquire)) {
 			wp__task_copy(out, &t->bq[h]);
 			if (out->has_kind)
