@@ -18,13 +18,13 @@
  * Then it raises `room_armed`, looks once more, and sleeps on the
  * `room_seq` futex; a worker that takes a task while `room_armed` is set
  * and the queue has drained to the room mark (hysteresis, not a wake per
- * pop) bumps room_seq and wakes every waiting submitter.  The mark is half
- * the capacity, or a quarter when what is left still lasts the awake
- * workers WAKE_LEAD_NS: a submitter woken later refills more per sleep,
- * and each sleep costs a worker's CPU two context switches, but it must
- * be back before the queue runs dry.  When tasks are long (LONG_NS), the
- * queue drains too slowly to wait for any mark: the first free place
- * wakes the submitter.  A sleeping submitter also looks again every
+ * pop) bumps room_seq and wakes every waiting submitter.  The mark is the
+ * lowest of an eighth, a quarter and a half of the capacity that still
+ * lasts the awake workers WAKE_LEAD_NS: a submitter woken later refills
+ * more per sleep, and each sleep costs a worker's CPU two context
+ * switches, but it must be back before the queue runs dry.  When tasks
+ * are long (LONG_NS), the queue drains too slowly to wait for any mark:
+ * the first free place wakes the submitter.  A sleeping submitter also looks again every
  * RELOOK_NS and takes any free place, so a mark set by short tasks cannot
  * keep it off a queue that has room while the workers are in long runs;
  * and a submit whose time ran out tries once more before it fails.  Every
@@ -53,7 +53,7 @@
 #define ROOM_STALLS 16
 /* A woken submitter is back pushing well within this (a futex wake-up
  * and a context switch, tens of us on a VM). */
-#define WAKE_LEAD_NS (100 * WP__NS_PER_US)
+#define WAKE_LEAD_NS (50 * WP__NS_PER_US)
 /* Tasks this long (per awake worker) are worth a wake-up each. */
 #define LONG_NS WP__NS_PER_MS
 /* A sleeping submitter looks at the queue at least this often. */
@@ -110,7 +110,11 @@ wp__room_mark(wp_pool *pool)
 
 	if (per >= LONG_NS)
 		return cap - 1;
-	return per * (cap / 4) >= WAKE_LEAD_NS ? cap / 4 : cap / 2;
+	/* The lowest of an eighth, a quarter and a half that still lasts. */
+	for (unsigned m = cap / 8; m && m < cap / 2; m *= 2)
+		if (per * m >= WAKE_LEAD_NS)
+			return m;
+	return cap / 2;
 }
 
 /* Waits until the queue has room by the mark, or RELOOK_NS, or the
