@@ -3,7 +3,9 @@
  * outside: priority order (FIFO within a priority), default capacities,
  * lengths, high-water marks and the age of the oldest task, result
  * back-pressure with one-at-a-time delivery, a full lane delivered by its
- * worker (in order, once each), and wait_idle counting delivery.
+ * worker (in order, once each), wait_idle counting delivery, and the
+ * task ring lapped many times by several submitters and workers at once
+ * (every task run once, from the cell its own push wrote).
  */
 #include "wpbt.h"
 
@@ -291,6 +293,112 @@ test_fifo_within_priority(void **state)
 	end();
 }
 
+/* The task ring lapped many times: three submitters and four workers on a
+ * queue of 64 (a ring of 256 cells), the capacity raised past the ring
+ * half-way (the overflow list then takes what the ring cannot).  Every
+ * task runs once and sees the id its own submit was given: a cell is
+ * never written again while a worker still copies it out. */
+enum { LAP_PRODUCERS = 3, LAP_TASKS = 20000 };
+
+struct lap_slot {
+	atomic_int runs;
+	_Atomic uint64_t ran_as; /* wp_ctx_task_id() inside the task */
+	uint64_t id;		 /* what its submit returned */
+};
+
+static struct lap_slot lap_slots[LAP_PRODUCERS * LAP_TASKS];
+static atomic_ulong lap_results;
+
+static int
+lap_task(wp_ctx *ctx, void *arg)
+{
+	struct lap_slot *s = arg;
+
+	atomic_fetch_add(&s->runs, 1);
+	atomic_store(&s->ran_as, wp_ctx_task_id(ctx));
+	return 0;
+}
+
+static void
+lap_result(void *udata, const struct wp_result *r)
+{
+	(void)udata;
+	if (r->outcome == WP_OUTCOME_COMPLETED)
+		atomic_fetch_add(&lap_results, 1);
+}
+
+struct lap_producer {
+	wp_pool *p;
+	int k;
+	int failed; /* the first submit error */
+};
+
+static void *
+lap_produce(void *arg)
+{
+	struct lap_producer *pr = arg;
+
+	for (int i = 0; i < LAP_TASKS; i++) {
+		struct lap_slot *s = &lap_slots[pr->k * LAP_TASKS + i];
+		int rc = wp_submit_wait(pr->p, lap_task, s, NULL,
+					WPT_CEILING_MS, &s->id);
+
+		if (rc != 0 && !pr->failed)
+			pr->failed = rc;
+		if (pr->k == 0 && i == LAP_TASKS / 2)
+			(void)wp_pool_set_option(pr->p, WP_OPT_TASK_QUEUE_CAP,
+						 1000);
+	}
+	return NULL;
+}
+
+static void
+test_ring_laps(void **state)
+{
+	struct lap_producer pr[LAP_PRODUCERS];
+	pthread_t tid[LAP_PRODUCERS];
+	struct wp_config cfg;
+	struct wp_metrics m;
+	wp_pool *p;
+
+	(void)state;
+	memset(lap_slots, 0, sizeof lap_slots);
+	atomic_store(&lap_results, 0);
+	wp_config_init(&cfg);
+	cfg.workers = 4;
+	cfg.task_queue_cap = 64;
+	cfg.on_result = lap_result;
+	assert_int_equal(wp_pool_create(&cfg, &p), 0);
+	assert_int_equal(wp_pool_start(p), 0);
+	for (int k = 0; k < LAP_PRODUCERS; k++) {
+		pr[k] = (struct lap_producer){.p = p, .k = k};
+		assert_int_equal(pthread_create(&tid[k], NULL, lap_produce,
+						&pr[k]),
+				 0);
+	}
+	for (int k = 0; k < LAP_PRODUCERS; k++) {
+		pthread_join(tid[k], NULL);
+		assert_int_equal(pr[k].failed, 0);
+	}
+	assert_int_equal(wp_pool_wait_idle(p, WPT_CEILING_MS), 0);
+	for (int i = 0; i < LAP_PRODUCERS * LAP_TASKS; i++) {
+		struct lap_slot *s = &lap_slots[i];
+
+		if (atomic_load(&s->runs) != 1 ||
+		    atomic_load(&s->ran_as) != s->id)
+			fail_msg("task %d: ran %d times, as id %llu, submitted "
+				 "as %llu",
+				 i, atomic_load(&s->runs),
+				 (unsigned long long)atomic_load(&s->ran_as),
+				 (unsigned long long)s->id);
+	}
+	assert_int_equal(atomic_load(&lap_results),
+			 LAP_PRODUCERS * LAP_TASKS);
+	assert_int_equal(wp_pool_metrics(p, &m), 0);
+	assert_int_equal(m.accepted, LAP_PRODUCERS * LAP_TASKS);
+	assert_int_equal(wp_pool_destroy(p), 0);
+}
+
 int
 main(void)
 {
@@ -302,6 +410,7 @@ main(void)
 		BT_TEST(test_wait_idle_counts_delivery),
 		BT_TEST(test_full_lane_delivered_by_worker),
 		BT_TEST(test_fifo_within_priority),
+		BT_TEST(test_ring_laps),
 	};
 	return cmocka_run_group_tests_name("queues", tests, NULL, NULL);
 }
