@@ -364,7 +364,7 @@ test_ring_laps(void **state)
 	(void)state;
 	memset(lap_slots, 0, sizeof lap_slots);
 	atomic_store(&lap_results, 0);
-	wp_config_init(&cfg);
+	wpt_config(&cfg); /* the suite's bounded stop, monitor and health */
 	cfg.workers = 4;
 	cfg.task_queue_cap = 64;
 	cfg.on_result = lap_result;
