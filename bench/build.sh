@@ -12,7 +12,9 @@
 # wpool: the wpool-only programs (bench/*.c but peer_wpool.c) into
 #   build/bench/bench-*.  They are not part of the meson build or its test
 #   suite on purpose: CI time matters.
-# Installs pkg-config, libglib2.0-dev and libuv1-dev if missing (Debian 12).
+# Installs what the project's build needs (scripts/deps.sh: meson configures
+# the whole tree, tests included) and the peers' libglib2.0-dev and
+# libuv1-dev if missing (Debian 12).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -21,8 +23,9 @@ out=$repo/build/bench
 what=${*:-peers wpool}
 CC=${CC:-cc}
 
+sh "$repo/scripts/deps.sh"
 need=""
-for p in gcc make pkg-config meson ninja-build libglib2.0-dev libuv1-dev; do
+for p in make libglib2.0-dev libuv1-dev; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		need="$need $p"
 done

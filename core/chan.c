@@ -390,14 +390,22 @@ ring_pop(struct wp__taskq *q, struct wp__task *out, char kind[WP_KIND_MAX],
 	return true;
 }
 
-/* Takes up to max consecutive published ring cells with one CAS. */
+/* Takes up to max consecutive published ring cells with one CAS.  With
+ * `ahead`, first asks for every cell it means to take, with the intent to
+ * write: the lines come over from the submitter's CPU together, and
+ * already writable, so the sequence stores after the copy do not wait for
+ * them again.  Only when the cells are most likely published: asking for
+ * a cell the submitter is about to write takes its line from under it. */
 unsigned
 wp__q_take(struct wp__taskq *q, struct wp__task *out,
-	   char (*kinds)[WP_KIND_MAX], unsigned max)
+	   char (*kinds)[WP_KIND_MAX], unsigned max, bool ahead)
 {
 	uint64_t pos = atomic_load_explicit(&q->deq, memory_order_relaxed);
 	unsigned k, i;
 
+	if (ahead)
+		for (k = 0; k < max; k++)
+			wp__prefetch_w(&q->cells[(pos + k) & q->mask]);
 	for (;;) {
 		for (k = 0; k < max; k++) {
 			struct wp__cell *c = &q->cells[(pos + k) & q->mask];

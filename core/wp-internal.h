@@ -417,9 +417,10 @@ void wp__q_push_front(struct wp__taskq *q, const struct wp__task *t,
 bool wp__q_pop(struct wp__taskq *q, struct wp__task *out,
 	       char kind[WP_KIND_MAX]);
 /* Takes up to max tasks from the ring at once (a worker's private
- * batch).  Returns how many. */
+ * batch).  Returns how many.  `ahead`: the cells are most likely
+ * published already (asks for them all at once, to write). */
 unsigned wp__q_take(struct wp__taskq *q, struct wp__task *out,
-		    char (*kinds)[WP_KIND_MAX], unsigned max);
+		    char (*kinds)[WP_KIND_MAX], unsigned max, bool ahead);
 /* One task from the locked lists: those that go before the ring
  * (priorities, front) or, with before_ring false, any. */
 bool wp__q_pop_list(struct wp__taskq *q, struct wp__task *out,
@@ -671,6 +672,7 @@ struct wp__thread {
 	/* The private batch (batch.c): head | tail << 32, owner takes by
 	 * CAS, a holder of pool->mu may take the rest. */
 	_Atomic uint64_t bq_ht;
+	bool bq_deep; /* the last take found a full batch (the owner's) */
 	struct wp__task bq[WP__BATCH_MAX];
 	char bq_kind[WP__BATCH_MAX][WP_KIND_MAX];
 
