@@ -1,24 +1,31 @@
 /*
- * handoff-floor.c - the least a bounded hand-off costs on tiny tasks: what
- * any pool fed by one submitter thread could reach here (target 3's floor
- * for hand-off, where bench-tiny-ceiling is the ceiling with no hand-off).
+ * handoff-floor.c - tiny tasks through the barest hand-off: how much of the
+ * machine a pool could keep with none of wpool's per-task duties (target
+ * 3; bench-tiny-ceiling is the same tasks with no hand-off at all).
  *
- * Not a pool: the cheapest hand-off known, with nothing a pool must do
- * besides.  One submitter thread and --workers threads; each worker owns
+ * Not a pool.  One submitter thread and --workers threads; each worker owns
  * a single-producer single-consumer ring of queue / workers slots, and the
- * submitter deals tasks round-robin (no balancing, no ids, no stamps, no
- * outcomes, no results).  A slot is a function and its argument (16 bytes,
- * four to a cache line) or, with --slot 64, a cache line per task (about
- * what a pool's task record with an id, a stamp and a timeout takes).
+ * submitter deals tasks round-robin: no balancing, no ids, no stamps, no
+ * outcomes, no results, no timeouts.  A slot is a function and its argument
+ * (16 bytes, four to a cache line) or, with --slot 64, a cache line per
+ * task (about what a task record with an id, a stamp and a timeout takes).
  * Cursors are cached on each side, so a cursor's line moves only when the
- * cached one runs out.  What it keeps from a real bounded pool: a push is
- * published at once (a submit returns per task), a worker with nothing to
- * take spins ~50 us and then parks on a futex (the submitter fences after
- * each push and wakes it), and a submitter finding its ring full sleeps on
- * a futex until the worker has drained it to an eighth (hysteresis).  The
- * workers' look at the submitter's flag has no fence, so the submitter's
- * sleep is bounded (200 us) and the times it ran out are counted
- * (`late_wakes`); near zero, nothing was lost that way.
+ * cached one runs out.  A push is published at once (a submit returns per
+ * task); a worker with nothing to take spins ~50 us, then parks on a futex
+ * (the submitter fences after each push and wakes it); a submitter that
+ * finds its ring full sleeps on a futex until the worker has drained it to
+ * an eighth.  The workers look at the submitter's flag without a fence, so
+ * that sleep is bounded (10 ms) and the times it ran out are counted
+ * (`late_wakes`).
+ *
+ * Two readings.  With a queue larger than the run (--queue 262144) nothing
+ * ever sleeps: the cost of handing tiny tasks between the CPUs and nothing
+ * else, an upper bound for any pool fed by one thread.  With the harness's
+ * queue (1024) the submitter sleeps and wakes as a bounded pool's must,
+ * and this naive schedule (woken only at the mark, workers that spin while
+ * the woken submitter waits for a CPU, then park and need a wake-up per
+ * push) loses half the machine here: when the submitter runs, and who
+ * spins, matters more than the hand-off itself.
  *
  * The task is the harness's tiny task: --spin-iters dependent
  * multiply-adds (about 1 us), then an add to one counter every task
@@ -34,6 +41,7 @@
 
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +51,7 @@
 #include <unistd.h>
 
 #define SPIN_NS 50000
-#define ROOM_WAIT_NS 200000
+#define ROOM_WAIT_NS 10000000
 
 typedef void (*task_fn)(void *);
 
@@ -73,6 +81,8 @@ struct ring {
 
 static _Alignas(64) _Atomic uint64_t counter;
 static long spin_iters = 900;
+/* Pre-filled runs: the workers wait for this before their first look. */
+static _Alignas(64) _Atomic uint32_t go;
 
 static void
 tiny_task(void *arg)
@@ -113,6 +123,8 @@ worker(void *arg)
 	struct ring *r = arg;
 	uint64_t head = 0, mark = r->cap / 8;
 
+	while (!atomic_load(&go))
+		futex_wait(&go, 0, 0);
 	for (;;) {
 		struct slot s;
 		int64_t t0;
@@ -124,14 +136,21 @@ worker(void *arg)
 			if (head == r->tail_seen) {
 				if (atomic_load(&r->done))
 					return NULL;
-				/* Spin, then park. */
+				/* Spin, yielding now and then (the
+				 * submitter may be waiting for this CPU),
+				 * then park. */
 				t0 = bu_now();
-				while (atomic_load_explicit(&r->tail,
-							    memory_order_acquire) ==
-					       head &&
-				       !atomic_load(&r->done) &&
-				       bu_now() - t0 < SPIN_NS)
+				for (unsigned k = 1;
+				     atomic_load_explicit(&r->tail,
+							  memory_order_acquire) ==
+					     head &&
+				     !atomic_load(&r->done) &&
+				     bu_now() - t0 < SPIN_NS;
+				     k++) {
 					__builtin_ia32_pause();
+					if (k % 128 == 0)
+						sched_yield();
+				}
 				if (atomic_load(&r->tail) != head ||
 				    atomic_load(&r->done))
 					continue;
@@ -201,16 +220,23 @@ push(struct ring *r, task_fn fn, void *arg, struct counts *c)
 	/* Published: now look for a parked worker (the Dekker pair with the
 	 * worker's parked store and its last look). */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&r->parked, memory_order_relaxed)) {
+	if (atomic_load_explicit(&r->parked, memory_order_relaxed) &&
+	    atomic_exchange(&r->parked, 0)) {
+		/* One wake-up per park, not one per push until it runs. */
 		atomic_fetch_add(&r->wseq, 1);
 		futex_wake(&r->wseq);
 	}
 }
 
+/* One round.  With room for every task (queue >= tasks), the rings are
+ * filled first and the workers let go after (*push_ns: the submitter's
+ * time per push, not in the rate); otherwise the submitter pushes while
+ * they run. */
 static double
 run(long workers, long tasks, long queue, long stride, struct counts *c,
-    long *parks)
+    long *parks, double *push_ns)
 {
+	bool prefill = queue >= tasks;
 	struct ring *rings = aligned_alloc(64, (size_t)workers * sizeof *rings);
 	int64_t t0;
 	long i;
@@ -229,10 +255,21 @@ run(long workers, long tasks, long queue, long stride, struct counts *c,
 		if (pthread_create(&rings[i].tid, NULL, worker, &rings[i]))
 			exit(1);
 	}
-	bu_sleep_us(2000); /* the workers park */
 	memset(c, 0, sizeof *c);
+	*push_ns = 0;
+	if (prefill) {
+		t0 = bu_now();
+		for (long n = 0; n < tasks; n++)
+			push(&rings[n % workers], tiny_task,
+			     (void *)(uintptr_t)n, c);
+		*push_ns = (double)(bu_now() - t0) / (double)tasks;
+	}
+	atomic_store(&go, 1);
+	syscall(SYS_futex, &go, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+	if (!prefill)
+		bu_sleep_us(2000); /* the workers park */
 	t0 = bu_now();
-	for (long n = 0; n < tasks; n++)
+	for (long n = 0; !prefill && n < tasks; n++)
 		push(&rings[n % workers], tiny_task, (void *)(uintptr_t)n, c);
 	for (i = 0; i < workers; i++) {
 		atomic_store(&rings[i].done, 1);
@@ -245,6 +282,7 @@ run(long workers, long tasks, long queue, long stride, struct counts *c,
 		*parks += rings[i].parks;
 	}
 	t0 = bu_now() - t0;
+	atomic_store(&go, 0);
 	for (i = 0; i < workers; i++)
 		free(rings[i].slots);
 	free(rings);
@@ -264,7 +302,7 @@ main(int argc, char **argv)
 	    {"rounds", &rounds, "rounds (the median is printed)"},
 	    {NULL, NULL, NULL},
 	};
-	double v[64];
+	double v[64], push[64];
 	struct counts c, tot = {0, 0};
 	long parks = 0, p;
 
@@ -276,14 +314,16 @@ main(int argc, char **argv)
 		return 2;
 	}
 	for (long r = 0; r < rounds; r++) {
-		v[r] = run(workers, tasks, queue, slot, &c, &p);
+		v[r] = run(workers, tasks, queue, slot, &c, &p, &push[r]);
 		tot.sleeps += c.sleeps;
 		tot.late += c.late;
 		parks += p;
 	}
 	printf("bench=handoff-floor workers=%ld queue=%ld slot=%ld "
-	       "tasks_per_sec=%.0f sleeps=%ld late_wakes=%ld parks=%ld\n",
+	       "tasks_per_sec=%.0f push_ns=%.1f sleeps=%ld late_wakes=%ld "
+	       "parks=%ld\n",
 	       workers, queue, slot, bu_median(v, (size_t)rounds),
-	       tot.sleeps / rounds, tot.late / rounds, parks / rounds);
+	       bu_median(push, (size_t)rounds), tot.sleeps / rounds,
+	       tot.late / rounds, parks / rounds);
 	return 0;
 }

@@ -5,12 +5,15 @@
 #
 # For SECONDS (default 300), rounds of: bench-xfer (the cost of moving a
 # cache line between the two CPUs), the harness's tiny workload for each
-# pool in -p at 2 and 8 workers, bench-tiny-ceiling (bare threads, no
-# pool), bench-xfer again.  A round counts as "fast" when both probes saw
-# a round trip under 250 ns, "slow" when both saw over 300 ns, "mixed"
-# otherwise (the host switched during it).  Prints, per state, the
-# medians of every column and the first pool's (wpool's) over the
-# ceiling.  Raw lines go to build/bench/tiny-raw.txt (or RAW).
+# pool in -p at 2 and 8 workers, bench-handoff-floor at 2 workers with
+# the harness's queue (1024: the barest bounded hand-off, no duties:
+# "handoff"), bench-tiny-ceiling (bare threads, no pool), bench-xfer
+# again.  A round
+# counts as "fast" when both probes saw a round trip under 250 ns, "slow"
+# when both saw over 300 ns, "mixed" otherwise (the host switched during
+# it).  Prints, per state, the medians of every column and the first
+# pool's (wpool's) over the ceiling.  Raw lines go to
+# build/bench/tiny-raw.txt (or RAW).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -30,6 +33,7 @@ rt() { "$b/bench-xfer" | field rt_ns; }
 
 cols=""
 for p in $pools; do cols="$cols $p/W=2 $p/W=8"; done
+cols="$cols handoff"
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -n) $(nproc) cpus," \
 	"tree $(git -C "$repo" rev-parse --short HEAD) core $(git -C "$repo" log -1 --format=%h -- core)," \
 	"${secs}s, load $(cut -d' ' -f1-3 /proc/loadavg)" >"$raw"
@@ -45,6 +49,8 @@ while [ "$(date +%s)" -lt "$end" ]; do
 			line="$line ${v:-0}"
 		done
 	done
+	h=$("$b/bench-handoff-floor" --rounds 1 | field tasks_per_sec)
+	line="$line ${h:-0}"
 	c=$("$b/bench-tiny-ceiling" | field tasks_per_sec)
 	r2=$(rt)
 	st=$(awk -v a="$r1" -v b="$r2" 'BEGIN {
@@ -70,7 +76,7 @@ END {
 	printf "%-6s %4s %8s", "state", "n", "rt_ns"
 	for (i = 2; i <= nc; i++)
 		printf " %10s", C[i]
-	printf "  %s\n", "wpool/ceiling (W=2, W=8)"
+	printf "  %s\n", "wpool/ceiling (W=2, W=8), W=2/handoff"
 	split("fast slow mixed", S, " ")
 	for (s = 1; s <= 3; s++) {
 		st = S[s]
@@ -80,6 +86,7 @@ END {
 		for (i = 4; i <= nf; i++)
 			printf " %9.3fM", med(v[st, i]) / 1e6
 		c = med(v[st, nf])
-		printf "  %.2f, %.2f\n", med(v[st, 4]) / c, med(v[st, 5]) / c
+		printf "  %.2f, %.2f, %.2f\n", med(v[st, 4]) / c, med(v[st, 5]) / c,
+		    med(v[st, 4]) / med(v[st, nf - 1])
 	}
 }'
