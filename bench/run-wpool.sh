@@ -9,10 +9,11 @@
 # context switches per task (W=2, 8), idle stop (W=2, 8), cancel latency
 # (W=8, 1,000 sleeping tasks), timeout lateness (W=8, 1,000 tasks past a
 # 10 ms timeout), recovery from threads crowded on one CPU (W=2, 8), and
-# the machine's own limits: waking and joining 7 and 13 threads (an idle
-# pool's W + 5 at W=2 and 8), the cost of single hot-path operations, the
-# most tiny tasks per second bare threads run (no pool), and how often the
-# host stops a busy CPU.  -q: quick (fewer tasks and cycles per program).
+# the machine's own limits: how late a timed sleep wakes, waking and
+# joining 7 and 13 threads (an idle pool's W + 5 at W=2 and 8), the cost
+# of single hot-path operations, the most tiny tasks per second bare
+# threads run (no pool), and how often the host stops a busy CPU.  -q:
+# quick (fewer tasks and cycles per program).
 # Raw lines go to build/bench/wpool-raw.txt (or RAW); the summary prints,
 # per program and worker count, every figure as median [min..max] over
 # rounds.
@@ -23,7 +24,7 @@ rounds=3 quick="" raw=""
 while getopts n:qo: opt; do
 	case $opt in
 	n) rounds=$OPTARG ;; q) quick=1 ;; o) raw=$OPTARG ;;
-	*) sed -n '2,18s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 "$here/build.sh" wpool
@@ -51,6 +52,7 @@ while [ "$r" -le "$rounds" ]; do
 	done
 	"$b/bench-cancel-latency" --workers 8 --cycles $ccycles
 	"$b/bench-timeout-lateness" --workers 8
+	"$b/bench-oversleep"
 	"$b/bench-join-floor" --threads 7
 	"$b/bench-join-floor" --threads 13
 	"$b/bench-op-costs"
