@@ -33,7 +33,8 @@
 /* Runs a thread makes before it trusts its usual task length. */
 #define WARMUP_RUNS 8
 #define STEALING 0xffffffffu
-/* Tasks this long are worth asking for the next batch's cells ahead. */
+/* Tasks this long keep the submitter well ahead of the workers: a take
+ * may ask for its cells all at once (wp__q_take's `ahead`). */
 #define AHEAD_NS 500
 
 bool
@@ -58,8 +59,8 @@ wp__batch_fill(wp_pool *pool, struct wp__thread *t)
 		max = WP__MAX(max, 1u);
 	}
 	/* Cells asked for ahead when the last take found the queue deep and
-	 * the tasks last long enough for the submitter to be well ahead
-	 * (tiny tasks +0.8-1.6 %). */
+	 * the tasks last long enough for the submitter to be well ahead (1 us
+	 * tasks: +1.6 % at 2 workers, +0.2-0.8 % at 8, bench/FINDINGS.md). */
 	k = wp__q_take(&pool->tasks, t->bq, t->bq_kind, max,
 		       t->bq_deep && t->ewma >= wp__ns2tk(AHEAD_NS));
 	t->bq_deep = k == max && max > 1;
