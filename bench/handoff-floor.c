@@ -134,8 +134,13 @@ worker(void *arg)
 			r->tail_seen = atomic_load_explicit(
 				&r->tail, memory_order_acquire);
 			if (head == r->tail_seen) {
-				if (atomic_load(&r->done))
-					return NULL;
+				/* done is set after the last push: once it
+				 * is seen, the tail read after it is final. */
+				if (atomic_load(&r->done)) {
+					if (atomic_load(&r->tail) == head)
+						return NULL;
+					continue;
+				}
 				/* Spin, yielding now and then (the
 				 * submitter may be waiting for this CPU),
 				 * then park. */
@@ -237,6 +242,7 @@ run(long workers, long tasks, long queue, long stride, struct counts *c,
     long *parks, double *push_ns)
 {
 	bool prefill = queue >= tasks;
+	uint64_t before = atomic_load(&counter);
 	struct ring *rings = aligned_alloc(64, (size_t)workers * sizeof *rings);
 	int64_t t0;
 	long i;
@@ -283,6 +289,12 @@ run(long workers, long tasks, long queue, long stride, struct counts *c,
 	}
 	t0 = bu_now() - t0;
 	atomic_store(&go, 0);
+	if (atomic_load(&counter) - before != (uint64_t)tasks) {
+		fprintf(stderr, "bench-handoff-floor: %llu of %ld tasks ran\n",
+			(unsigned long long)(atomic_load(&counter) - before),
+			tasks);
+		exit(1);
+	}
 	for (i = 0; i < workers; i++)
 		free(rings[i].slots);
 	free(rings);
