@@ -18,14 +18,17 @@
  * that sleep is bounded (10 ms) and the times it ran out are counted
  * (`late_wakes`).
  *
- * Two readings.  With a queue larger than the run (--queue 262144) nothing
- * ever sleeps: the cost of handing tiny tasks between the CPUs and nothing
- * else, an upper bound for any pool fed by one thread.  With the harness's
- * queue (1024) the submitter sleeps and wakes as a bounded pool's must,
- * and this naive schedule (woken only at the mark, workers that spin while
- * the woken submitter waits for a CPU, then park and need a wake-up per
- * push) loses half the machine here: when the submitter runs, and who
- * spins, matters more than the hand-off itself.
+ * Two readings.  With room for the whole run (--queue >= --tasks) the
+ * rings are filled first and only the workers are timed (`push_ns`, the
+ * submitter's time per push, apart): the cost of reading tasks another
+ * CPU wrote, and nothing else; here it runs as fast as bare threads.  With
+ * the harness's queue (1024) the submitter runs beside the workers,
+ * sleeping and waking as a bounded pool's must: what any pool fed by one
+ * thread through that bound could keep of the machine, if it had no
+ * duties.  (A first version whose spinning workers never yielded, and
+ * whose pushes woke a parked worker again and again until it ran, lost
+ * half the machine: when the submitter runs matters as much as the
+ * hand-off.)
  *
  * The task is the harness's tiny task: --spin-iters dependent
  * multiply-adds (about 1 us), then an add to one counter every task
@@ -241,7 +244,8 @@ static double
 run(long workers, long tasks, long queue, long stride, struct counts *c,
     long *parks, double *push_ns)
 {
-	bool prefill = queue >= tasks;
+	/* Every ring holds its share (round-robin: the first gets the most). */
+	bool prefill = queue / workers >= (tasks + workers - 1) / workers;
 	uint64_t before = atomic_load(&counter);
 	struct ring *rings = aligned_alloc(64, (size_t)workers * sizeof *rings);
 	int64_t t0;
@@ -253,8 +257,8 @@ run(long workers, long tasks, long queue, long stride, struct counts *c,
 	for (i = 0; i < workers; i++) {
 		rings[i].cap = (uint64_t)(queue / workers);
 		rings[i].stride = (uint64_t)stride;
-		rings[i].slots = aligned_alloc(64, (size_t)(rings[i].cap *
-							   rings[i].stride));
+		rings[i].slots = aligned_alloc(
+			64, (size_t)(rings[i].cap * rings[i].stride + 63) / 64 * 64);
 		if (!rings[i].slots)
 			exit(1);
 		memset(rings[i].slots, 0, rings[i].cap * rings[i].stride);
